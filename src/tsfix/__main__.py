@@ -1,0 +1,3 @@
+from tsfix.cli import main
+
+main()

@@ -1,0 +1,361 @@
+"""The `tsfix` command line: parse options, call one core function, render, map errors to exit codes.
+
+Exit codes: 0 no errors, 1 errors found, 2 usage or environment problem, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from tsfix import __version__
+from tsfix.errors import ExitCode, StoreError, TsfixError, UsageError
+from tsfix.models import ERROR_STATUSES, OPEN_STATUSES
+
+app = typer.Typer(
+    name="tsfix",
+    help="Fix TypeScript compile errors: scan with the project's own tsc, record every error with its "
+    "code context, and propose compiler-verified fixes.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="markdown",
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+
+def _out() -> Console:
+    """A console on stdout, made per command so it sees the current terminal and environment."""
+    return Console(highlight=False)
+
+
+def _err() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+class ScanFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def _debug() -> bool:
+    return os.environ.get("TSFIX_DEBUG", "") not in ("", "0", "false", "no")
+
+
+@contextmanager
+def _exit_codes() -> Iterator[None]:
+    """Turn every failure into one clear line, a hint and an exit code (a traceback only with TSFIX_DEBUG=1)."""
+    from tsfix.render import problem
+
+    try:
+        yield
+    except TsfixError as exc:
+        if _debug():
+            _err().print_exception()
+        problem(_err(), exc.message, exc.hint)
+        raise typer.Exit(int(exc.exit_code)) from None
+    except KeyboardInterrupt:
+        problem(_err(), "interrupted; nothing was recorded", None)
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:
+        if _debug():
+            raise
+        problem(
+            _err(),
+            f"internal error: {type(exc).__name__}: {exc}",
+            "TSFIX_DEBUG=1 shows the traceback; please report it with that output",
+        )
+        raise typer.Exit(int(ExitCode.ENVIRONMENT)) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        _out().print(f"tsfix {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Fix TypeScript compile errors with compiler-verified suggestions."""
+
+
+# ----------------------------------------------------------------------------- shared options
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        envvar="TSFIX_STORE",
+        help="Where to record: `sqlite:///path/tsfix.db`. Default: `<project>/.tsfix/tsfix.db`.",
+        show_default=False,
+    ),
+]
+ProjectNameOption = Annotated[
+    str | None,
+    typer.Option(
+        "--project-name",
+        envvar="TSFIX_PROJECT_NAME",
+        help="The key this project's errors are stored under. Default: git remote + folder, "
+        "else package.json name.",
+        show_default=False,
+    ),
+]
+
+
+def _split(values: list[str] | None) -> list[str]:
+    """`--code TS2322 --code TS2345` and `--code TS2322,TS2345` both work."""
+    out: list[str] = []
+    for value in values or []:
+        out.extend(v.strip() for v in value.split(",") if v.strip())
+    return out
+
+
+def _examples(*commands: str, note: str | None = None) -> str:
+    """A command's help epilog: its examples as a code block, then an optional note."""
+    text = "**Examples**\n\n```\n" + "\n".join(commands) + "\n```"
+    return text + (f"\n\n{note}" if note else "")
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+# ----------------------------------------------------------------------------- scan
+
+
+@app.command(
+    epilog=_examples(
+        "tsfix scan                        # the project around the current folder",
+        "tsfix scan examples/webapp --format json",
+        "tsfix scan --project tsconfig.app.json --timeout 300",
+        "tsfix scan --format github        # annotations in a GitHub Actions job",
+        note="Exit status: 0 no errors, 1 errors found, 2 usage or environment problem.",
+    )
+)
+def scan(
+    path: Annotated[
+        Path, typer.Argument(help="A project folder or a tsconfig file.", show_default="current folder")
+    ] = Path("."),
+    project: Annotated[
+        str | None,
+        typer.Option("--project", "-p", help="The tsconfig to check, relative to PATH.", show_default=False),
+    ] = None,
+    tsc: Annotated[
+        str | None,
+        typer.Option(
+            "--tsc",
+            envvar="TSFIX_TSC",
+            help="The tsc to run. Default: the nearest node_modules/.bin/tsc above the tsconfig.",
+            show_default=False,
+        ),
+    ] = None,
+    build: Annotated[
+        bool,
+        typer.Option(
+            "--build",
+            "-b",
+            help="Check a solution-style config's project references (as `tsc --build`, "
+            "but emitting only into a temporary folder).",
+        ),
+    ] = False,
+    timeout: Annotated[
+        float | None,
+        typer.Option("--timeout", envvar="TSFIX_TIMEOUT", min=0.1, help="Stop tsc after this many seconds.", show_default=False),
+    ] = None,
+    store: StoreOption = None,
+    project_name: ProjectNameOption = None,
+    output_format: Annotated[
+        ScanFormat, typer.Option("--format", "-f", help="text for people, json or github for machines.")
+    ] = ScanFormat.text,
+) -> None:
+    """Type-check a project with its own tsc and record every error with its code context."""
+    from tsfix.pipeline import ScanOptions, scan_project
+    from tsfix.render import github_annotations, scan_json, scan_summary
+
+    options = ScanOptions(path, project, tsc, build, timeout, store, project_name)
+    with _exit_codes():
+        with _ScanProgress() as progress:
+            report = scan_project(options, progress.update)
+        if output_format is ScanFormat.json:
+            _print_json(scan_json(report))
+        elif output_format is ScanFormat.github:
+            sys.stdout.writelines(line + "\n" for line in github_annotations(report))
+            sys.stdout.flush()
+            scan_summary(_err(), report)
+        else:
+            scan_summary(_out(), report)
+    raise typer.Exit(int(ExitCode.ERRORS_FOUND if report.error_count else ExitCode.OK))
+
+
+class _ScanProgress:
+    """A spinner with elapsed time on stderr while tsc runs (shown only on a terminal)."""
+
+    def __init__(self) -> None:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=(console := _err()),
+            transient=True,
+            disable=not console.is_terminal,
+        )
+        self._task = self._progress.add_task("Starting", total=None)
+
+    def __enter__(self) -> _ScanProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def update(self, event: str, data: dict[str, Any]) -> None:
+        if event == "solution":
+            text = f"{data['tsconfig']} only lists project references: checking them in build mode"
+            self._progress.console.print(f"[dim]{text}[/]")
+            return
+        if event == "tsc":
+            mode = " (build mode)" if data.get("build") else ""
+            text = f"Type-checking {data['tsconfig']} with TypeScript {data.get('version') or '?'}{mode}"
+        elif event == "context":
+            text = f"Extracting code context for {data['diagnostics']:,} diagnostics"
+        elif event == "store":
+            text = f"Recording {data['errors']:,} errors"
+        else:
+            return
+        self._progress.update(self._task, description=text)
+
+
+# ----------------------------------------------------------------------------- list and show
+
+
+def _locate_store(path: Path, store_url: str | None, project_name: str | None):  # -> (Store, project filter)
+    """Open an existing store for reading: --store, else the project's `.tsfix/tsfix.db` at or above PATH.
+
+    With the project's own store every project in it is listed; with an explicit --store (often
+    shared by a team) only this project's errors, unless --project-name says otherwise.
+    """
+    from tsfix.pipeline import project_for_listing
+    from tsfix.store import default_store_path, open_store
+
+    if store_url:
+        key = project_name or project_for_listing(path)
+        return open_store(store_url, None, create=False), key
+    start = path.resolve()
+    for folder in (start, *start.parents):
+        candidate = default_store_path(folder)
+        if candidate.is_file():
+            return open_store(None, folder, create=False), project_name
+    raise StoreError(
+        f"no tsfix store at or above {start}",
+        hint="run `tsfix scan` in the project first, or pass --store",
+    )
+
+
+@app.command(
+    name="list",
+    epilog=_examples(
+        "tsfix list                        # open errors: new, ai_suggested, applied",
+        "tsfix list --status all --code TS2322,TS2345",
+        "tsfix list --file src/components/ --json",
+    ),
+)
+def list_errors(
+    path: Annotated[Path, typer.Argument(help="A folder inside the project.", show_default="current folder")] = Path("."),
+    status: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--status",
+            "-s",
+            help=f"Filter by status: {', '.join(ERROR_STATUSES)}, open or all (repeatable, comma-separated).",
+            show_default="open",
+        ),
+    ] = None,
+    code: Annotated[list[str] | None, typer.Option("--code", "-c", help="Filter by code, e.g. TS2322.", show_default=False)] = None,
+    file: Annotated[
+        list[str] | None, typer.Option("--file", help="Filter by file or folder (relative to the project root).", show_default=False)
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="Show at most this many.", show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    store: StoreOption = None,
+    project_name: ProjectNameOption = None,
+) -> None:
+    """List recorded errors."""
+    from tsfix.render import error_table
+
+    with _exit_codes():
+        statuses = _statuses(_split(status))
+        codes = [c.upper() if c.upper().startswith("TS") else f"TS{c}" for c in _split(code)]
+        opened, project = _locate_store(path, store, project_name)
+        with opened as st:
+            rows = st.list_errors(project=project, statuses=statuses, codes=codes, files=_split(file), limit=limit)
+        if as_json:
+            _print_json([row.as_json() | {"context": None} for row in rows])
+        else:
+            error_table(_out(), rows, f"{len(rows):,} shown" + (f" (limit {limit})" if limit and len(rows) == limit else ""))
+
+
+def _statuses(values: list[str]) -> list[str] | None:
+    if not values:
+        return list(OPEN_STATUSES)
+    if "all" in values:
+        return None
+    out: list[str] = []
+    for value in values:
+        if value == "open":
+            out.extend(OPEN_STATUSES)
+        elif value in ERROR_STATUSES:
+            out.append(value)
+        else:
+            raise UsageError(
+                f"unknown status {value!r}", hint=f"use {', '.join(ERROR_STATUSES)}, open or all"
+            )
+    return out
+
+
+@app.command(
+    epilog=_examples("tsfix show 12", "tsfix show 12 --json"),
+)
+def show(
+    error_id: Annotated[str, typer.Argument(metavar="ID", help="An error id from `tsfix list`.")],
+    path: Annotated[Path, typer.Option("--path", help="A folder inside the project.", show_default="current folder")] = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    store: StoreOption = None,
+) -> None:
+    """Show one error: its message, code context and history."""
+    from tsfix.render import error_detail, error_detail_json
+
+    with _exit_codes():
+        opened, _ = _locate_store(path, store, None)
+        with opened as st:
+            row = st.get_error(error_id)
+            history = st.error_history(row.id)
+        if as_json:
+            _print_json(error_detail_json(row, history))
+        else:
+            error_detail(_out(), row, history)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

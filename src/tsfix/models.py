@@ -1,0 +1,187 @@
+"""Plain data passed between the stages: tsc -> context -> store -> render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Category = Literal["error", "warning", "suggestion", "message"]
+ErrorStatus = Literal["new", "ai_suggested", "applied", "fixed", "dismissed"]
+Change = Literal["new", "open", "reopened"]
+
+ERROR_STATUSES: tuple[str, ...] = ("new", "ai_suggested", "applied", "fixed", "dismissed")
+OPEN_STATUSES: tuple[str, ...] = ("new", "ai_suggested", "applied")
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One diagnostic as tsc printed it. Line and column are 1-based; the column counts UTF-16 units."""
+
+    file: str | None
+    line: int | None
+    col: int | None
+    code: str
+    category: str
+    message: str
+
+    @property
+    def headline(self) -> str:
+        """The first line of the message (the elaboration chain follows on indented lines)."""
+        return self.message.split("\n", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class CodeContext:
+    """The smallest meaningful syntax node around a diagnostic, found with tree-sitter."""
+
+    kind: str  # function, method, arrow_function, class, interface, type, enum, property, namespace, statement, file
+    name: str | None
+    symbol_path: str  # e.g. "UserService.getUser"; "" at top level
+    node_type: str  # the tree-sitter node type
+    start_line: int  # 1-based, inclusive: the enclosing node
+    end_line: int
+    snippet: str
+    snippet_start_line: int
+    snippet_end_line: int
+    truncated: bool
+    error_line_text: str
+    language: str  # "typescript" or "tsx"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "symbol_path": self.symbol_path,
+            "node_type": self.node_type,
+            "start_line": self.start_line,
+            "end_line": self.end_line,
+            "snippet_start_line": self.snippet_start_line,
+            "snippet_end_line": self.snippet_end_line,
+            "truncated": self.truncated,
+            "error_line": self.error_line_text,
+            "language": self.language,
+        }
+
+
+@dataclass(slots=True)
+class ErrorInput:
+    """One error ready to be recorded: a diagnostic plus its identity and context."""
+
+    fingerprint: str
+    file_path: str | None
+    line: int | None
+    col: int | None
+    code: str
+    category: str
+    message: str
+    code_snippet: str | None
+    context: dict[str, Any] | None
+    file_hash: str | None
+
+
+@dataclass(slots=True)
+class ScanInput:
+    """Facts about one run of tsc, recorded in the `scans` table."""
+
+    project: str
+    project_root: str
+    tsconfig: str
+    typescript_version: str | None
+    started_at: str  # ISO-8601 UTC
+    duration_ms: int
+    tsc_ms: int
+    tsc_exit_code: int | None
+    git_commit: str | None = None
+    git_branch: str | None = None
+    tsfix_version: str | None = None
+    # False when tsc may have stopped before type-checking (only syntax errors): errors this scan does
+    # not mention are then left open rather than marked fixed.
+    complete: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedError:
+    """What the store says about one error of this scan."""
+
+    id: int | str
+    fingerprint: str
+    status: str
+    change: Change
+
+
+@dataclass(frozen=True, slots=True)
+class FixedError:
+    id: int | str
+    fingerprint: str
+    file_path: str | None
+    line: int | None
+    code: str
+    message: str
+
+
+@dataclass(slots=True)
+class ScanOutcome:
+    """The store's answer to record_scan: ids, statuses and what changed since the previous scan."""
+
+    scan_id: int | str
+    errors: list[RecordedError]
+    fixed: list[FixedError]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ErrorRow:
+    """A row of `typescript_errors` as list/show read it."""
+
+    id: int | str
+    project: str
+    fingerprint: str
+    file_path: str | None
+    line: int | None
+    col: int | None
+    code: str
+    category: str
+    message: str
+    code_snippet: str | None
+    context: dict[str, Any] | None
+    file_hash: str | None
+    status: str
+    occurrences: int
+    first_seen_scan: int | str
+    last_seen_scan: int | str
+    fixed_in_scan: int | str | None
+    created_at: str
+    updated_at: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "fingerprint": self.fingerprint,
+            "file": self.file_path,
+            "line": self.line,
+            "col": self.col,
+            "code": self.code,
+            "category": self.category,
+            "message": self.message,
+            "status": self.status,
+            "occurrences": self.occurrences,
+            "first_seen_scan": self.first_seen_scan,
+            "last_seen_scan": self.last_seen_scan,
+            "fixed_in_scan": self.fixed_in_scan,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "context": self.context,
+            "code_snippet": self.code_snippet,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorEvent:
+    """One entry of an error's history: first seen, fixed, reopened, or a status change."""
+
+    scan_id: int | str | None
+    event: str
+    from_status: str | None
+    to_status: str | None
+    created_at: str
+    detail: str | None = None

@@ -1,0 +1,304 @@
+"""Everything tsfix prints: rich tables and panels for people, JSON and annotations for machines.
+
+Functions that build machine output (`scan_json`, `github_annotations`) return plain data or strings;
+the rich ones write to a Console they are given.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from tsfix.models import ErrorEvent, ErrorRow
+from tsfix.pipeline import ScanReport
+
+TOP_FILES = 15
+TOP_CODES = 10
+STATUS_STYLES = {
+    "new": "bold red",
+    "ai_suggested": "yellow",
+    "applied": "cyan",
+    "fixed": "green",
+    "dismissed": "dim",
+}
+
+
+def _seconds(ms: float) -> str:
+    return f"{ms / 1000:.1f} s" if ms >= 1000 else f"{ms:.0f} ms"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def _location(path: str | None, line: int | None, col: int | None) -> str:
+    if path is None:
+        return "(project)"
+    return f"{path}:{line}:{col}" if line else path
+
+
+# ----------------------------------------------------------------------------- scan
+
+
+def scan_summary(console: Console, report: ScanReport) -> None:
+    """The human summary of one scan: totals, errors by file and by code, changes since last scan."""
+    scan = report.scan
+    counts = report.outcome.counts
+    mode = " · build mode" if report.build else ""
+    console.print(
+        f"[bold]tsfix scan[/] · {scan.project} · TypeScript {scan.typescript_version or '?'} · "
+        f"{scan.tsconfig}{mode} · {_seconds(report.timings_ms.get('total', scan.duration_ms))} "
+        f"(tsc {_seconds(scan.tsc_ms)})"
+    )
+    errors = [e for e in report.errors if e.category == "error"]
+    if not report.errors:
+        console.print("[bold green]✓ No errors.[/]")
+    else:
+        by_file = Counter(e.file_path or "(project)" for e in report.errors)
+        codes_by_file: dict[str, Counter[str]] = {}
+        for e in report.errors:
+            codes_by_file.setdefault(e.file_path or "(project)", Counter())[e.code] += 1
+        table = Table(title="Errors by file", title_justify="left", show_edge=False, pad_edge=False)
+        table.add_column("file", overflow="fold")
+        table.add_column("errors", justify="right", no_wrap=True)
+        table.add_column("codes", overflow="ellipsis", no_wrap=True, max_width=40)
+        for path, n in by_file.most_common(TOP_FILES):
+            codes = ", ".join(f"{c}×{k}" if k > 1 else c for c, k in codes_by_file[path].most_common(4))
+            table.add_row(path, f"{n:,}", codes)
+        if len(by_file) > TOP_FILES:
+            rest = sum(n for _, n in by_file.most_common()[TOP_FILES:])
+            table.add_row(f"… {len(by_file) - TOP_FILES:,} more files", f"{rest:,}", "", style="dim")
+        console.print(table)
+
+        by_code = Counter(e.code for e in report.errors)
+        example = {}
+        for e in report.errors:
+            example.setdefault(e.code, e.message.split("\n", 1)[0])
+        table = Table(title="Errors by code", title_justify="left", show_edge=False, pad_edge=False)
+        table.add_column("code", no_wrap=True)
+        table.add_column("count", justify="right", no_wrap=True)
+        table.add_column("example", overflow="ellipsis", no_wrap=True, max_width=max(24, console.width - 24))
+        for code, n in by_code.most_common(TOP_CODES):
+            table.add_row(code, f"{n:,}", example[code])
+        if len(by_code) > TOP_CODES:
+            rest = sum(n for _, n in by_code.most_common()[TOP_CODES:])
+            table.add_row(f"… {len(by_code) - TOP_CODES} more", f"{rest:,}", "", style="dim")
+        console.print(table)
+
+    changes = Text()
+    changes.append(f"{counts.get('new', 0):,} new", style="bold red" if counts.get("new") else "")
+    changes.append(f" · {counts.get('open', 0):,} still open")
+    if counts.get("reopened"):
+        changes.append(f" · {counts['reopened']:,} reopened", style="yellow")
+    changes.append(f" · {counts.get('fixed', 0):,} fixed", style="green" if counts.get("fixed") else "")
+    changes.append(" since the last scan")
+    console.print(changes)
+    if not scan.complete:
+        console.print(
+            "[yellow]note:[/] tsc reported syntax errors only, so it did not type-check; "
+            "errors recorded earlier stay open until a scan after these are fixed"
+        )
+    if report.context_problems:
+        for path, problem in list(report.context_problems.items())[:5]:
+            console.print(f"[yellow]note:[/] no code context for {path}: {problem}")
+    console.print(
+        f"{_plural(len(errors), 'error')} in {_plural(counts.get('files', 0), 'file')}, recorded as scan "
+        f"{report.outcome.scan_id} in {report.store_url}"
+        + (" — `tsfix list` to browse, `tsfix show ID` for one" if errors else ""),
+        style="dim",
+        highlight=False,
+    )
+
+
+def scan_json(report: ScanReport) -> dict[str, Any]:
+    """The machine-readable scan: the scan's facts, every error with its id and status, the fixed ones."""
+    scan = report.scan
+    return {
+        "scan": {
+            "id": report.outcome.scan_id,
+            "project": scan.project,
+            "project_root": scan.project_root,
+            "tsconfig": scan.tsconfig,
+            "typescript_version": scan.typescript_version,
+            "git_commit": scan.git_commit,
+            "git_branch": scan.git_branch,
+            "started_at": scan.started_at,
+            "duration_ms": scan.duration_ms,
+            "tsc_ms": scan.tsc_ms,
+            "build": report.build,
+            "complete": scan.complete,
+            "store": report.store_url,
+            "counts": report.outcome.counts,
+        },
+        "errors": [
+            {
+                "id": rec.id,
+                "fingerprint": rec.fingerprint,
+                "status": rec.status,
+                "change": rec.change,
+                "file": err.file_path,
+                "line": err.line,
+                "col": err.col,
+                "code": err.code,
+                "category": err.category,
+                "message": err.message,
+                "file_hash": err.file_hash,
+                "context": err.context,
+                "code_snippet": err.code_snippet,
+            }
+            for rec, err in zip(report.outcome.errors, report.errors, strict=True)
+        ],
+        "fixed": [
+            {"id": f.id, "fingerprint": f.fingerprint, "file": f.file_path, "line": f.line, "code": f.code, "message": f.message}
+            for f in report.outcome.fixed
+        ],
+    }
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotations(report: ScanReport) -> Iterator[str]:
+    """GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=TS2322::message`."""
+    for err in report.errors:
+        command = "error" if err.category == "error" else "warning" if err.category == "warning" else "notice"
+        props = []
+        if err.file_path:
+            props.append(f"file={_escape_property(err.file_path)}")
+            if err.line:
+                props.append(f"line={err.line}")
+            if err.col:
+                props.append(f"col={err.col}")
+        props.append(f"title={_escape_property(err.code)}")
+        yield f"::{command} {','.join(props)}::{_escape_data(err.message)}"
+
+
+# ----------------------------------------------------------------------------- list and show
+
+
+def error_table(console: Console, rows: Sequence[ErrorRow], total_note: str | None = None) -> None:
+    if not rows:
+        console.print("No errors match.", style="dim")
+        return
+    locations = [_location(row.file_path, row.line, row.col) for row in rows]
+    fixed = (
+        max(len(str(row.id)) for row in rows)
+        + max(len(row.status) for row in rows)
+        + max(len(row.code) for row in rows)
+        + min(max(len(loc) for loc in locations), 60)
+        + 4 * 3  # separators and padding
+    )
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column("id", justify="right", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("code", no_wrap=True)
+    table.add_column("location", overflow="fold", max_width=60)
+    table.add_column("message", overflow="ellipsis", no_wrap=True, max_width=max(24, console.width - fixed))
+    for row, location in zip(rows, locations, strict=True):
+        table.add_row(
+            str(row.id),
+            Text(row.status, style=STATUS_STYLES.get(row.status, "")),
+            row.code,
+            location,
+            row.message.split("\n", 1)[0],
+        )
+    console.print(table)
+    if total_note:
+        console.print(total_note, style="dim")
+
+
+def _lexer(language: str | None) -> str:
+    if language == "tsx":
+        from pygments.lexers import find_lexer_class_by_name
+        from pygments.util import ClassNotFound
+
+        try:
+            find_lexer_class_by_name("tsx")
+            return "tsx"
+        except ClassNotFound:
+            return "typescript"
+    return "typescript"
+
+
+def error_detail(console: Console, row: ErrorRow, history: Sequence[ErrorEvent]) -> None:
+    """One error: message, context with syntax highlighting, history."""
+    title = Text.assemble(
+        (f"#{row.id} ", "bold"), (row.code, "bold magenta"), " · ", (row.status, STATUS_STYLES.get(row.status, ""))
+    )
+    console.print(title)
+    console.print(Text(_location(row.file_path, row.line, row.col), style="cyan"))
+    console.print(Text(row.message))
+    ctx = row.context or {}
+    if row.code_snippet:
+        where = ctx.get("kind", "code")
+        if ctx.get("symbol_path"):
+            where += f" {ctx['symbol_path']}"
+        syntax = Syntax(
+            row.code_snippet,
+            _lexer(ctx.get("language")),
+            line_numbers=True,
+            start_line=ctx.get("snippet_start_line", 1),
+            highlight_lines={row.line} if row.line else None,
+            word_wrap=False,
+        )
+        console.print(Panel(syntax, title=where, title_align="left", subtitle=_context_subtitle(ctx)))
+    elif ctx.get("problem"):
+        console.print(f"[yellow]no code context:[/] {ctx['problem']}")
+    if history:
+        table = Table(title="History", title_justify="left", show_edge=False, pad_edge=False)
+        table.add_column("when")
+        table.add_column("scan", justify="right")
+        table.add_column("event")
+        table.add_column("status")
+        for ev in history:
+            status = f"{ev.from_status} → {ev.to_status}" if ev.from_status else (ev.to_status or "")
+            table.add_row(ev.created_at, str(ev.scan_id or ""), ev.event, status)
+        console.print(table)
+    console.print(
+        Text(
+            f"seen in {_plural(row.occurrences, 'scan')} (first {row.first_seen_scan}, last {row.last_seen_scan})"
+            f" · fingerprint {row.fingerprint}",
+            style="dim",
+        )
+    )
+
+
+def _context_subtitle(ctx: dict[str, Any]) -> str | None:
+    if not ctx:
+        return None
+    span = f"lines {ctx.get('start_line')}–{ctx.get('end_line')}"
+    return span + (" (excerpt)" if ctx.get("truncated") else "")
+
+
+def error_detail_json(row: ErrorRow, history: Sequence[ErrorEvent]) -> dict[str, Any]:
+    data = row.as_json()
+    data["history"] = [
+        {
+            "scan_id": ev.scan_id,
+            "event": ev.event,
+            "from_status": ev.from_status,
+            "to_status": ev.to_status,
+            "created_at": ev.created_at,
+        }
+        for ev in history
+    ]
+    return data
+
+
+def problem(console: Console, message: str, hint: str | None) -> None:
+    """The one-line error (and hint) every failure prints."""
+    console.print(Text.assemble(("error: ", "bold red"), message), highlight=False, soft_wrap=True)
+    if hint:
+        console.print(Text.assemble(("hint: ", "bold"), hint), highlight=False, soft_wrap=True)

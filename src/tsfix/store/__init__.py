@@ -1,0 +1,113 @@
+"""Where tsfix keeps scans, errors and suggestions: one `Store` interface, backends chosen by URL.
+
+    open_store(None, root)                     -> <root>/.tsfix/tsfix.db (embedded SQLite)
+    open_store("sqlite:///var/tsfix.db", root) -> that SQLite file
+
+The CLI and the pipeline talk to `Store` only; they never know which backend is behind it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from tsfix.errors import UsageError
+from tsfix.models import ErrorEvent, ErrorInput, ErrorRow, ScanInput, ScanOutcome
+
+STORE_DIR = ".tsfix"
+STORE_FILE = "tsfix.db"
+
+
+class Store(ABC):
+    """A place that records scans and errors. Every write is one transaction."""
+
+    #: where the store is, for messages; never holds a secret
+    display_url: str
+
+    @abstractmethod
+    def record_scan(self, scan: ScanInput, errors: Sequence[ErrorInput]) -> ScanOutcome:
+        """Record one scan: upsert its errors by fingerprint, mark unseen ones fixed, reopen returns."""
+
+    @abstractmethod
+    def list_errors(
+        self,
+        *,
+        project: str | None = None,
+        statuses: Sequence[str] | None = None,
+        codes: Sequence[str] | None = None,
+        files: Sequence[str] | None = None,
+        limit: int | None = None,
+    ) -> list[ErrorRow]:
+        """Errors matching every given filter, by file and position. `files` match as path prefixes."""
+
+    @abstractmethod
+    def get_error(self, error_id: str) -> ErrorRow:
+        """One error by id; UsageError when there is none."""
+
+    @abstractmethod
+    def error_history(self, error_id: int | str) -> list[ErrorEvent]:
+        """The error's transitions, oldest first."""
+
+    @abstractmethod
+    def latest_scan(self, project: str | None = None) -> dict[str, Any] | None:
+        """The most recent scan (of `project`, when given), as a dict of its columns."""
+
+    def close(self) -> None:  # noqa: B027 - optional for backends without resources
+        """Release connections."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def default_store_path(root: Path) -> Path:
+    return root / STORE_DIR / STORE_FILE
+
+
+def _open_sqlite(url: str, root: Path | None, create: bool) -> Store:
+    from tsfix.store.sqlite import SQLiteStore
+
+    if url in ("", "sqlite"):
+        if root is None:
+            raise UsageError("no project root for the default store", hint="pass --store sqlite:///path/to/tsfix.db")
+        return SQLiteStore.open_default(root, create=create)
+    rest = url.removeprefix("sqlite://") if url.startswith("sqlite://") else url
+    if not rest:
+        raise UsageError(f"store URL {url!r} names no file", hint="use sqlite:///absolute/path/tsfix.db")
+    return SQLiteStore(Path(rest).expanduser(), create=create)
+
+
+# scheme -> opener(url, root, create). Later backends register here (postgresql, supabase).
+STORE_BACKENDS: dict[str, Callable[[str, Path | None, bool], Store]] = {
+    "sqlite": _open_sqlite,
+}
+STORE_EXAMPLES = {"sqlite": "sqlite:///path/to/tsfix.db"}
+
+
+def store_scheme(url: str | None) -> str:
+    if not url:
+        return "sqlite"
+    if "://" in url:
+        return url.split("://", 1)[0].lower()
+    if url.lower() in STORE_BACKENDS:
+        return url.lower()
+    if url.endswith((".db", ".sqlite", ".sqlite3")):
+        return "sqlite"
+    return url.split(":", 1)[0].lower()
+
+
+def open_store(url: str | None, root: Path | None = None, *, create: bool = True) -> Store:
+    """Open the store named by `url` (None: the project's embedded SQLite store under `root`).
+
+    `create=False` refuses to create a new SQLite file (for read-only commands such as `list`).
+    """
+    scheme = store_scheme(url)
+    opener = STORE_BACKENDS.get(scheme)
+    if opener is None:
+        valid = ", ".join(STORE_EXAMPLES[name] for name in STORE_BACKENDS if name in STORE_EXAMPLES)
+        raise UsageError(f"unknown store {scheme!r}", hint=f"use one of: {valid}")
+    return opener(url or "", root, create)

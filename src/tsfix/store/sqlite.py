@@ -1,0 +1,450 @@
+"""The embedded store: one SQLite file, by default `<project>/.tsfix/tsfix.db`.
+
+Writes are single transactions started with BEGIN IMMEDIATE: two scans at once on one store
+serialise (the second waits for the lock, up to `busy_timeout`), and an interrupted scan rolls back
+and leaves the previous state as it was. Migrations are named SQL files applied in order, each in its
+own transaction, and recorded in `tsfix_migrations`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from tsfix.errors import StoreBusy, StoreError, UsageError
+from tsfix.models import (
+    ErrorEvent,
+    ErrorInput,
+    ErrorRow,
+    FixedError,
+    RecordedError,
+    ScanInput,
+    ScanOutcome,
+)
+from tsfix.store import STORE_DIR, STORE_FILE, Store
+
+BUSY_TIMEOUT_MS = 60_000
+_MIGRATIONS_PACKAGE = "tsfix.store.sqlite_migrations"
+_GITIGNORE = "# tsfix's local store and caches; not for version control\n*\n"
+
+
+def now_iso() -> str:
+    """UTC now as ISO-8601 with milliseconds and a Z, the format every tsfix timestamp uses."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def migrations() -> list[tuple[str, str]]:
+    """(name, sql) of every SQLite migration, in order."""
+    folder = resources.files(_MIGRATIONS_PACKAGE)
+    found = sorted(
+        (entry.name.removesuffix(".sql"), entry.read_text(encoding="utf-8"))
+        for entry in folder.iterdir()
+        if entry.name.endswith(".sql")
+    )
+    return found
+
+
+def _is_locked(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+class SQLiteStore(Store):
+    def __init__(self, path: Path, *, create: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+        self.path = path
+        self.busy_timeout_ms = busy_timeout_ms
+        self.display_url = f"sqlite://{path}"
+        if not create and not path.exists():
+            raise StoreError(f"no tsfix store at {path}", hint="run `tsfix scan` first (or pass --store)")
+        if create:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create {path.parent}: {exc.strerror}",
+                    hint="point --store at a writable place, e.g. --store sqlite:///tmp/tsfix.db",
+                ) from None
+        try:
+            self.conn = sqlite3.connect(path, timeout=busy_timeout_ms / 1000, isolation_level=None)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self._set_journal_mode()
+            self.migrate()
+        except sqlite3.OperationalError as exc:
+            if _is_locked(exc):
+                raise StoreBusy(
+                    f"the store {self.display_url} is locked by another tsfix process",
+                    hint="wait for the other scan to finish, then run again",
+                ) from None
+            raise StoreError(
+                f"cannot open the store {self.display_url}: {exc}",
+                hint="is the folder writable? --store sqlite:///elsewhere/tsfix.db puts the store elsewhere",
+            ) from None
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"{path} is not a tsfix store: {exc}",
+                hint="move the file aside, or pass --store with another path",
+            ) from None
+
+    @classmethod
+    def open_default(cls, root: Path, *, create: bool = True) -> SQLiteStore:
+        """The project's own store, `<root>/.tsfix/tsfix.db`, with a .gitignore beside it."""
+        folder = root / STORE_DIR
+        if create and not folder.exists():
+            try:
+                folder.mkdir(parents=True)
+                (folder / ".gitignore").write_text(_GITIGNORE, encoding="utf-8")
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create {folder}: {exc.strerror}",
+                    hint="the project folder is not writable: point --store elsewhere, "
+                    "e.g. --store sqlite:///tmp/tsfix.db",
+                ) from None
+        return cls(folder / STORE_FILE, create=create)
+
+    def _set_journal_mode(self) -> None:
+        # WAL lets `list`/`show` read while a scan writes. It needs shared memory beside the file; on
+        # file systems without it SQLite keeps its rollback journal, which is still transactional.
+        try:
+            self.conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as exc:
+            if _is_locked(exc):
+                raise
+
+    def close(self) -> None:
+        conn = getattr(self, "conn", None)
+        if conn is not None:
+            conn.close()
+            self.conn = None  # type: ignore[assignment]
+
+    # ------------------------------------------------------------------ transactions and migrations
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _is_locked(exc):
+                raise StoreBusy(
+                    f"the store {self.display_url} stayed locked by another tsfix process for "
+                    f"{self.busy_timeout_ms / 1000:g} s",
+                    hint="wait for the other scan to finish, then run again",
+                ) from None
+            raise
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def applied_migrations(self) -> list[str]:
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS tsfix_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        return [row[0] for row in self.conn.execute("SELECT name FROM tsfix_migrations ORDER BY name")]
+
+    def migrate(self) -> list[str]:
+        """Apply pending migrations, each in its own transaction; return the names applied."""
+        done = set(self.applied_migrations())
+        applied = []
+        for name, sql in migrations():
+            if name in done:
+                continue
+            with self._write() as conn:
+                # another process may have applied it while we waited for the lock
+                if conn.execute("SELECT 1 FROM tsfix_migrations WHERE name = ?", (name,)).fetchone():
+                    continue
+                for statement in _statements(sql):
+                    conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO tsfix_migrations (name, applied_at) VALUES (?, ?)", (name, now_iso())
+                )
+            applied.append(name)
+        return applied
+
+    # ------------------------------------------------------------------ scans
+
+    def record_scan(self, scan: ScanInput, errors: Sequence[ErrorInput]) -> ScanOutcome:
+        now = now_iso()
+        project = scan.project
+        try:
+            with self._write() as conn:
+                scan_id = conn.execute(
+                    """INSERT INTO scans (project, project_root, tsconfig, git_commit, git_branch,
+                         typescript_version, tsfix_version, tsc_exit_code, complete, started_at,
+                         duration_ms, tsc_ms, created_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (
+                        project,
+                        scan.project_root,
+                        scan.tsconfig,
+                        scan.git_commit,
+                        scan.git_branch,
+                        scan.typescript_version,
+                        scan.tsfix_version,
+                        scan.tsc_exit_code,
+                        int(scan.complete),
+                        scan.started_at,
+                        scan.duration_ms,
+                        scan.tsc_ms,
+                        now,
+                    ),
+                ).lastrowid
+                conn.execute(
+                    """CREATE TEMP TABLE IF NOT EXISTS incoming (
+                         ord INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL UNIQUE, file_path TEXT,
+                         line INTEGER, col INTEGER, code TEXT, category TEXT, message TEXT,
+                         code_snippet TEXT, context TEXT, file_hash TEXT)"""
+                )
+                conn.execute("DELETE FROM incoming")
+                conn.executemany(
+                    "INSERT INTO incoming VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        (
+                            i,
+                            e.fingerprint,
+                            e.file_path,
+                            e.line,
+                            e.col,
+                            e.code,
+                            e.category,
+                            e.message,
+                            e.code_snippet,
+                            None if e.context is None else json.dumps(e.context, ensure_ascii=False),
+                            e.file_hash,
+                        )
+                        for i, e in enumerate(errors)
+                    ),
+                )
+                previous = {
+                    row[0]: row[1]
+                    for row in conn.execute(
+                        """SELECT i.fingerprint, t.status FROM incoming i
+                           JOIN typescript_errors t ON t.project = ? AND t.fingerprint = i.fingerprint""",
+                        (project,),
+                    )
+                }
+                conn.execute(
+                    """INSERT INTO typescript_errors (project, fingerprint, file_path, line, col, code,
+                         category, message, code_snippet, context, file_hash, status, occurrences,
+                         first_seen_scan, last_seen_scan, created_at, updated_at)
+                       SELECT ?, fingerprint, file_path, line, col, code, category, message,
+                              code_snippet, context, file_hash, 'new', 1, ?, ?, ?, ?
+                       FROM incoming WHERE true
+                       ON CONFLICT (project, fingerprint) DO UPDATE SET
+                         file_path = excluded.file_path, line = excluded.line, col = excluded.col,
+                         category = excluded.category, message = excluded.message,
+                         code_snippet = excluded.code_snippet, context = excluded.context,
+                         file_hash = excluded.file_hash,
+                         occurrences = typescript_errors.occurrences + 1,
+                         last_seen_scan = excluded.last_seen_scan, fixed_in_scan = NULL,
+                         status = CASE WHEN typescript_errors.status IN ('fixed', 'applied')
+                                       THEN 'new' ELSE typescript_errors.status END,
+                         updated_at = excluded.updated_at""",
+                    (project, scan_id, scan_id, now, now),
+                )
+                conn.execute(
+                    """INSERT INTO error_events (error_id, scan_id, event, from_status, to_status, created_at)
+                       SELECT t.id, ?, 'new', NULL, 'new', ? FROM typescript_errors t
+                       WHERE t.project = ? AND t.first_seen_scan = ?""",
+                    (scan_id, now, project, scan_id),
+                )
+                conn.executemany(
+                    """INSERT INTO error_events (error_id, scan_id, event, from_status, to_status, created_at)
+                       SELECT id, ?, 'reopened', ?, status, ? FROM typescript_errors
+                       WHERE project = ? AND fingerprint = ?""",
+                    [
+                        (scan_id, status, now, project, fingerprint)
+                        for fingerprint, status in previous.items()
+                        if status in ("fixed", "applied")
+                    ],
+                )
+                fixed: list[FixedError] = []
+                if scan.complete:
+                    conn.execute(
+                        """INSERT INTO error_events (error_id, scan_id, event, from_status, to_status, created_at)
+                           SELECT id, ?, 'fixed', status, 'fixed', ? FROM typescript_errors
+                           WHERE project = ? AND status <> 'fixed' AND last_seen_scan <> ?""",
+                        (scan_id, now, project, scan_id),
+                    )
+                    fixed = [
+                        FixedError(r["id"], r["fingerprint"], r["file_path"], r["line"], r["code"], r["message"])
+                        for r in conn.execute(
+                            """UPDATE typescript_errors SET status = 'fixed', fixed_in_scan = ?, updated_at = ?
+                               WHERE project = ? AND status <> 'fixed' AND last_seen_scan <> ?
+                               RETURNING id, fingerprint, file_path, line, code, message""",
+                            (scan_id, now, project, scan_id),
+                        ).fetchall()
+                    ]
+                current = {
+                    row[1]: (row[0], row[2])
+                    for row in conn.execute(
+                        "SELECT id, fingerprint, status FROM typescript_errors WHERE project = ? AND last_seen_scan = ?",
+                        (project, scan_id),
+                    )
+                }
+                recorded = []
+                for e in errors:
+                    error_id, status = current[e.fingerprint]
+                    before = previous.get(e.fingerprint)
+                    change = "new" if before is None else "reopened" if before in ("fixed", "applied") else "open"
+                    recorded.append(RecordedError(error_id, e.fingerprint, status, change))  # type: ignore[arg-type]
+                counts = {
+                    "errors": sum(1 for e in errors if e.category == "error"),
+                    "warnings": sum(1 for e in errors if e.category != "error"),
+                    "files": len({e.file_path for e in errors if e.file_path}),
+                    "new": sum(1 for r in recorded if r.change == "new"),
+                    "open": sum(1 for r in recorded if r.change == "open"),
+                    "reopened": sum(1 for r in recorded if r.change == "reopened"),
+                    "fixed": len(fixed),
+                }
+                conn.execute(
+                    """UPDATE scans SET error_count = ?, warning_count = ?, file_count = ?, new_count = ?,
+                         open_count = ?, reopened_count = ?, fixed_count = ? WHERE id = ?""",
+                    (
+                        counts["errors"],
+                        counts["warnings"],
+                        counts["files"],
+                        counts["new"],
+                        counts["open"],
+                        counts["reopened"],
+                        counts["fixed"],
+                        scan_id,
+                    ),
+                )
+                conn.execute("DELETE FROM incoming")
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"the store rejected this scan: {exc}", hint="TSFIX_DEBUG=1 shows details") from None
+        except sqlite3.OperationalError as exc:
+            if _is_locked(exc):
+                raise StoreBusy(
+                    f"the store {self.display_url} is locked by another tsfix process",
+                    hint="wait for the other scan to finish, then run again",
+                ) from None
+            raise StoreError(f"cannot write the store {self.display_url}: {exc}", hint="is it writable?") from None
+        assert scan_id is not None
+        return ScanOutcome(scan_id, recorded, fixed, counts)
+
+    # ------------------------------------------------------------------ reads
+
+    def list_errors(
+        self,
+        *,
+        project: str | None = None,
+        statuses: Sequence[str] | None = None,
+        codes: Sequence[str] | None = None,
+        files: Sequence[str] | None = None,
+        limit: int | None = None,
+    ) -> list[ErrorRow]:
+        where: list[str] = []
+        params: list[Any] = []
+        if project is not None:
+            where.append("project = ?")
+            params.append(project)
+        if statuses:
+            where.append(f"status IN ({', '.join('?' * len(statuses))})")
+            params.extend(statuses)
+        if codes:
+            where.append(f"code IN ({', '.join('?' * len(codes))})")
+            params.extend(codes)
+        if files:
+            clauses = []
+            for f in files:
+                clauses.append("(file_path = ? OR substr(file_path, 1, ?) = ?)")
+                prefix = f.rstrip("/") + "/"
+                params.extend([f, len(prefix), prefix])
+            where.append("(" + " OR ".join(clauses) + ")")
+        sql = "SELECT * FROM typescript_errors"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY file_path IS NULL, file_path, line, col, id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [_error_row(row) for row in self.conn.execute(sql, params)]
+
+    def get_error(self, error_id: str) -> ErrorRow:
+        try:
+            key = int(str(error_id).lstrip("#"))
+        except ValueError:
+            raise UsageError(f"{error_id!r} is not an error id", hint="ids are numbers; `tsfix list` shows them") from None
+        row = self.conn.execute("SELECT * FROM typescript_errors WHERE id = ?", (key,)).fetchone()
+        if row is None:
+            raise UsageError(f"no error with id {key} in {self.display_url}", hint="`tsfix list --status all` shows every id")
+        return _error_row(row)
+
+    def error_history(self, error_id: int | str) -> list[ErrorEvent]:
+        return [
+            ErrorEvent(r["scan_id"], r["event"], r["from_status"], r["to_status"], r["created_at"], r["detail"])
+            for r in self.conn.execute(
+                "SELECT * FROM error_events WHERE error_id = ? ORDER BY id", (int(error_id),)
+            )
+        ]
+
+    def latest_scan(self, project: str | None = None) -> dict[str, Any] | None:
+        if project is None:
+            row = self.conn.execute("SELECT * FROM scans ORDER BY id DESC LIMIT 1").fetchone()
+        else:
+            row = self.conn.execute(
+                "SELECT * FROM scans WHERE project = ? ORDER BY id DESC LIMIT 1", (project,)
+            ).fetchone()
+        return dict(row) if row is not None else None
+
+    def schema(self) -> dict[str, list[str]]:
+        """Table -> column names, for tests that compare the logical schema across backends."""
+        tables = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
+        return {t: [c[1] for c in self.conn.execute(f"PRAGMA table_info({t})")] for t in tables}
+
+
+def _error_row(row: sqlite3.Row) -> ErrorRow:
+    context = row["context"]
+    return ErrorRow(
+        id=row["id"],
+        project=row["project"],
+        fingerprint=row["fingerprint"],
+        file_path=row["file_path"],
+        line=row["line"],
+        col=row["col"],
+        code=row["code"],
+        category=row["category"],
+        message=row["message"],
+        code_snippet=row["code_snippet"],
+        context=json.loads(context) if context else None,
+        file_hash=row["file_hash"],
+        status=row["status"],
+        occurrences=row["occurrences"],
+        first_seen_scan=row["first_seen_scan"],
+        last_seen_scan=row["last_seen_scan"],
+        fixed_in_scan=row["fixed_in_scan"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration script into statements, with SQLite's own notion of a complete statement."""
+    statements: list[str] = []
+    buffer = ""
+    for line in sql.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip() and not all(l.strip().startswith("--") or not l.strip() for l in buffer.splitlines()):
+        statements.append(buffer.strip())
+    return statements

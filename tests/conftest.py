@@ -1,0 +1,158 @@
+"""Shared fixtures: real TypeScript from npm (5.9.3 and 7.0.2), throwaway projects, CLI runners.
+
+TypeScript is installed once per machine with `npm ci` from the lockfiles in tests/npm/ into
+$TSFIX_TEST_CACHE (default ~/.cache/tsfix-tests); a later run reuses it while the lockfile is
+unchanged. Without npm (or the registry) the tests that need tsc skip with the reason.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+NPM_DIR = TESTS / "npm"
+TS_VERSIONS = ("5.9.3", "7.0.2")
+
+DEFAULT_TSCONFIG = {
+    "compilerOptions": {
+        "strict": True,
+        "target": "es2022",
+        "lib": ["es2022"],
+        "module": "esnext",
+        "moduleResolution": "bundler",
+        "jsx": "react-jsx",
+        "types": [],
+        "skipLibCheck": True,
+        "noEmit": True,
+    },
+    "include": ["src"],
+}
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("TSFIX_TEST_CACHE", Path.home() / ".cache" / "tsfix-tests")).expanduser()
+
+
+def npm_install(spec_dir: Path, name: str) -> Path:
+    """`npm ci` the package.json + package-lock.json of `spec_dir` into the cache; return node_modules.
+
+    Reused while the lockfile is unchanged; a file lock keeps parallel test runs from racing.
+    """
+    if shutil.which("npm") is None:
+        pytest.skip("npm is not installed: the tests need real TypeScript from npm")
+    target = cache_root() / name
+    target.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256(
+        (spec_dir / "package-lock.json").read_bytes() + (spec_dir / "package.json").read_bytes()
+    ).hexdigest()
+    stamp = target / ".stamp"
+    with open(target / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stamp.exists() and stamp.read_text() == digest and (target / "node_modules").is_dir():
+            return target / "node_modules"
+        shutil.rmtree(target / "node_modules", ignore_errors=True)
+        for f in ("package.json", "package-lock.json"):
+            shutil.copy(spec_dir / f, target / f)
+        result = subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
+            cwd=target,
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            pytest.skip(f"npm ci failed in {target} (no registry?): {result.stderr.strip()[-300:]}")
+        stamp.write_text(digest)
+    return target / "node_modules"
+
+
+@pytest.fixture(scope="session")
+def typescript() -> Callable[[str], Path]:
+    """typescript("5.9.3") -> a node_modules folder holding that real TypeScript."""
+    installed: dict[str, Path] = {}
+
+    def get(version: str) -> Path:
+        if version not in installed:
+            installed[version] = npm_install(NPM_DIR / f"ts-{version}", f"ts-{version}")
+        return installed[version]
+
+    return get
+
+
+@pytest.fixture(params=TS_VERSIONS, ids=lambda v: f"ts{v}")
+def ts_version(request: pytest.FixtureRequest) -> str:
+    """Runs a test once per TypeScript version."""
+    return request.param
+
+
+ProjectFactory = Callable[..., Path]
+
+
+@pytest.fixture
+def make_project(tmp_path: Path, typescript: Callable[[str], Path]) -> ProjectFactory:
+    """make_project({"src/a.ts": "…"}, ts="5.9.3", tsconfig=…) -> a project folder with real tsc.
+
+    node_modules is a link to the cached install, so `node_modules/.bin/tsc` is that TypeScript.
+    """
+    counter = iter(range(1000))
+
+    def make(
+        files: dict[str, str | bytes],
+        ts: str = "5.9.3",
+        tsconfig: dict | str | None = None,
+        name: str | None = None,
+    ) -> Path:
+        root = tmp_path / (name or f"project{next(counter)}")
+        root.mkdir(parents=True)
+        config = DEFAULT_TSCONFIG if tsconfig is None else tsconfig
+        text = config if isinstance(config, str) else json.dumps(config, indent=2)
+        (root / "tsconfig.json").write_text(text, encoding="utf-8")
+        for rel, content in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8", newline="")
+        (root / "node_modules").symlink_to(typescript(ts), target_is_directory=True)
+        return root
+
+    return make
+
+
+@pytest.fixture
+def tsfix_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run the real `tsfix` console script in a subprocess (for signals, exit codes and locking)."""
+    exe = shutil.which("tsfix") or str(Path(os.sys.executable).parent / "tsfix")
+
+    def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300):
+        full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
+        return subprocess.run(
+            [exe, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=full_env
+        )
+
+    return run
+
+
+@pytest.fixture
+def cli() -> Iterator[Callable[..., object]]:
+    """Invoke the typer app in-process with typer's CliRunner."""
+    from typer.testing import CliRunner
+
+    from tsfix.cli import app
+
+    runner = CliRunner()
+
+    def invoke(*args: str, env: dict[str, str] | None = None):
+        return runner.invoke(app, list(args), env={"COLUMNS": "200", **(env or {})}, catch_exceptions=False)
+
+    yield invoke
