@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -109,13 +110,18 @@ class SourceFile:
     data: bytes  # normalised UTF-8 bytes
     raw_hash: str
     line_starts: list[int]
+    line_ends: list[int]  # where each line's text ends, before its line break
 
     @classmethod
     def from_bytes(cls, path: str, raw: bytes) -> SourceFile:
         data = normalise_source(raw)
         starts = [0]
-        starts.extend(m.end() for m in _LINE_BREAKS.finditer(data))
-        return cls(path, data, file_hash(raw), starts)
+        ends = []
+        for m in _LINE_BREAKS.finditer(data):
+            ends.append(m.start())
+            starts.append(m.end())
+        ends.append(len(data))
+        return cls(path, data, file_hash(raw), starts, ends)
 
     @property
     def line_count(self) -> int:
@@ -123,11 +129,7 @@ class SourceFile:
 
     def line_bytes(self, line: int) -> bytes:
         """Line `line` (1-based) without its line break."""
-        start = self.line_starts[line - 1]
-        end = self.line_starts[line] if line < len(self.line_starts) else len(self.data)
-        chunk = self.data[start:end]
-        m = re.search(rb"(\r\n|[\r\n]|\xe2\x80[\xa8\xa9])$", chunk)
-        return chunk[: m.start()] if m else chunk
+        return self.data[self.line_starts[line - 1] : self.line_ends[line - 1]]
 
     def line_text(self, line: int) -> str:
         return self.line_bytes(line).decode("utf-8", errors="replace")
@@ -152,19 +154,14 @@ class SourceFile:
 
     def line_of_byte(self, offset: int) -> int:
         """1-based line holding byte `offset`."""
-        from bisect import bisect_right
-
         return bisect_right(self.line_starts, offset)
 
     def span_size(self, first: int, last: int) -> int:
-        """Bytes in lines [first, last], line breaks included."""
-        end = self.line_starts[last] if last < len(self.line_starts) else len(self.data)
-        return end - self.line_starts[first - 1]
+        """Bytes in lines [first, last]."""
+        return self.line_ends[last - 1] - self.line_starts[first - 1]
 
     def lines_text(self, first: int, last: int) -> str:
-        start = self.line_starts[first - 1]
-        end = self.line_starts[last] if last < len(self.line_starts) else len(self.data)
-        return self.data[start:end].decode("utf-8", errors="replace").rstrip("\r\n\u2028\u2029")
+        return self.data[self.line_starts[first - 1] : self.line_ends[last - 1]].decode("utf-8", errors="replace")
 
 
 def _node_name(node: Any) -> str | None:
@@ -288,82 +285,162 @@ def _clip_line(text: str, col: int, width: int = MAX_LINE_CHARS) -> str:
     return text[start : start + width]
 
 
-def context_at(
-    tree: Any,
-    source: SourceFile,
-    line: int,
-    col: int,
-    language: str,
-    max_lines: int = MAX_SNIPPET_LINES,
-    max_chars: int = MAX_SNIPPET_CHARS,
-) -> CodeContext:
-    """The context of the position (line, UTF-16 col) in a parsed file."""
-    line = min(max(line, 1), source.line_count)
-    offset = source.byte_offset(line, col)
-    root = tree.root_node
-    node = root.named_descendant_for_byte_range(offset, offset) or root
-    while node.type == "export_statement":  # on the `export` keyword: the declaration is what it means
-        declaration = node.child_by_field_name("declaration")
-        if declaration is None:
-            break
-        node = declaration
+@dataclass(slots=True)
+class _Scope:
+    """A span of the file that can enclose a diagnostic: a declaration, a named function value, a
+    path-contributing binding (`const cfg = {…}`), or a top-level statement."""
 
-    chosen: Any = None
-    chosen_kind = "statement"
-    chosen_name: str | None = None
-    names: list[str] = []
-    top: Any = None
-    current = node
-    while current is not None and current.type != "program":
-        classified = _classify(current)
-        if classified is not None and chosen is None:
-            chosen, chosen_kind, chosen_name = current, classified[0], classified[1]
-        name = _path_name(current)
-        if name:
-            names.append(name)
-        if current.parent is not None and current.parent.type == "program":
-            top = current
-        current = current.parent
+    start: int
+    end: int
+    parent: int
+    node: Any
+    kind: str | None  # set when the scope can be *the* context (meaningful, or top-level)
+    name: str | None
+    meaningful: bool
+    path: tuple[str, ...]
 
-    if chosen is None:
-        if top is None:  # the position is outside every statement (blank line, comment at the end)
-            chosen, chosen_kind, chosen_name = root, "file", None
+
+def _scope_query(language: str) -> Any:
+    """One query capturing every node type that can open a scope (C-side matching, one pass)."""
+    import tree_sitter
+
+    lang = _parser(language).language
+    types = [*_DECLARATIONS, *_FUNCTION_VALUES, "variable_declarator", "pair"]
+    present = [t for t in types if lang.id_for_node_kind(t, True)]  # grammar versions differ
+    return tree_sitter.Query(lang, "[" + " ".join(f"({t})" for t in present) + "] @scope")
+
+
+_QUERIES: dict[str, Any] = {}
+
+
+def _captures(language: str, root: Any) -> list[Any]:
+    import tree_sitter
+
+    query = _QUERIES.get(language)
+    if query is None:
+        query = _QUERIES[language] = _scope_query(language)
+    if hasattr(tree_sitter, "QueryCursor"):  # py-tree-sitter >= 0.25
+        found = tree_sitter.QueryCursor(query).captures(root)
+    else:  # 0.23 and 0.24 return the same dict from Query.captures
+        found = query.captures(root)
+    return found.get("scope", [])
+
+
+def warm_up(languages: Sequence[str] = ("typescript", "tsx")) -> None:
+    """Load tree-sitter, its grammars and the scope queries (called while tsc runs)."""
+    for language in languages:
+        _parser(language)
+        if language not in _QUERIES:
+            _QUERIES[language] = _scope_query(language)
+
+
+class FileIndex:
+    """A parsed file with the scopes that can enclose diagnostics, nested and sorted by position.
+
+    Built once per file (tree-sitter parse plus one query); then each diagnostic is a bisect and a
+    short walk up parent links, which keeps context extraction cheap for thousands of errors.
+    """
+
+    def __init__(self, source: SourceFile, language: str) -> None:
+        self.source = source
+        self.language = language
+        tree = _parser(language).parse(source.data)
+        self.root = tree.root_node
+        entries: list[tuple[int, int, int, Any, str | None, str | None, bool, str | None]] = []
+        seq = 0
+        for top in self.root.named_children:
+            kind = _TOP_LEVEL_KINDS.get(top.type, "statement")
+            name = _top_level_name(top)
+            if kind == "export" and name:
+                kind = "variable" if top.child_by_field_name("declaration") is not None else "export"
+            entries.append((top.start_byte, -top.end_byte, seq, top, kind, name, False, None))
+            seq += 1
+        for node in _captures(language, self.root):
+            classified = _classify(node)
+            path_name = _path_name(node)
+            if classified is None and path_name is None:
+                continue
+            span = _with_export(node) if classified is not None else node
+            kind, name = classified if classified is not None else (None, None)
+            entries.append((span.start_byte, -span.end_byte, seq, node, kind, name, classified is not None, path_name))
+            seq += 1
+        entries.sort(key=lambda e: (e[0], e[1], e[2]))
+
+        self.scopes: list[_Scope] = []
+        stack: list[int] = []
+        for start, neg_end, _, node, kind, name, meaningful, path_name in entries:
+            end = -neg_end
+            while stack and self.scopes[stack[-1]].end <= start:
+                stack.pop()
+            parent = stack[-1] if stack else -1
+            base = self.scopes[parent].path if parent >= 0 else ()
+            path = (*base, path_name) if path_name else base
+            self.scopes.append(_Scope(start, end, parent, node, kind, name, meaningful, path))
+            stack.append(len(self.scopes) - 1)
+        self._starts = [scope.start for scope in self.scopes]
+        self._spans: dict[int, tuple[int, int]] = {}
+
+    def _innermost(self, offset: int) -> int:
+        i = bisect_right(self._starts, offset) - 1
+        scopes = self.scopes
+        while i >= 0 and scopes[i].end <= offset:
+            i = scopes[i].parent
+        return i
+
+    def _lines(self, index: int) -> tuple[int, int]:
+        """First and last line (1-based) of a scope's span."""
+        cached = self._spans.get(index)
+        if cached is None:
+            scope = self.scopes[index]
+            source = self.source
+            first = source.line_of_byte(scope.start)
+            last = source.line_of_byte(max(scope.start, scope.end - 1))
+            cached = self._spans[index] = (first, min(last, source.line_count))
+        return cached
+
+    def context(
+        self, line: int, col: int, max_lines: int = MAX_SNIPPET_LINES, max_chars: int = MAX_SNIPPET_CHARS
+    ) -> CodeContext:
+        """The context of tsc's position (line, UTF-16 col)."""
+        source = self.source
+        line = min(max(line, 1), source.line_count)
+        innermost = self._innermost(source.byte_offset(line, col))
+
+        if innermost < 0:  # outside every statement: a blank line or a trailing comment
+            chosen, kind, name, node_type, names = -1, "file", None, self.root.type, ()
+            first, last = 1, source.line_count
         else:
-            chosen = top
-            chosen_kind = _TOP_LEVEL_KINDS.get(top.type, "statement")
-            chosen_name = _top_level_name(top)
-            if chosen_kind == "export" and chosen_name:
-                chosen_kind = "variable" if top.child_by_field_name("declaration") is not None else "export"
-            if chosen_name and not names:
-                names.append(chosen_name)
+            names = self.scopes[innermost].path
+            chosen = innermost
+            while not self.scopes[chosen].meaningful and self.scopes[chosen].parent >= 0:
+                chosen = self.scopes[chosen].parent
+            scope = self.scopes[chosen]
+            kind, name, node_type = scope.kind or "statement", scope.name, scope.node.type
+            if not names and name and not scope.meaningful:
+                names = (name,)
+            first, last = self._lines(chosen)
 
-    span = _with_export(chosen) if chosen is not root else chosen
-    first = span.start_point[0] + 1
-    last = span.end_point[0] + 1
-    if span.end_point[1] == 0 and last > first:
-        last -= 1
-    last = min(last, source.line_count)
-    node_first, node_last = first, last
-    first, last, truncated = _snippet_window(source, first, last, line, max_lines, max_chars)
-    snippet = source.lines_text(first, last)
-    if len(snippet) > max_chars:  # one enormous line (minified code): keep the part around the column
-        snippet = _clip_line(source.line_text(line), col, max_chars)
-        first = last = line
-        truncated = True
-    return CodeContext(
-        kind=chosen_kind,
-        name=chosen_name,
-        symbol_path=".".join(reversed(names)),
-        node_type=chosen.type,
-        start_line=node_first,
-        end_line=node_last,
-        snippet=snippet,
-        snippet_start_line=first,
-        snippet_end_line=last,
-        truncated=truncated,
-        error_line_text=_clip_line(source.line_text(line), col),
-        language=language,
-    )
+        node_first, node_last = first, last
+        first, last, truncated = _snippet_window(source, first, last, line, max_lines, max_chars)
+        snippet = source.lines_text(first, last)
+        if len(snippet) > max_chars:  # one enormous line (minified code): keep the part around the column
+            snippet = _clip_line(source.line_text(line), col, max_chars)
+            first = last = line
+            truncated = True
+        return CodeContext(
+            kind=kind,
+            name=name,
+            symbol_path=".".join(names),
+            node_type=node_type,
+            start_line=node_first,
+            end_line=node_last,
+            snippet=snippet,
+            snippet_start_line=first,
+            snippet_end_line=last,
+            truncated=truncated,
+            error_line_text=_clip_line(source.line_text(line), col),
+            language=self.language,
+        )
 
 
 @dataclass(slots=True)
@@ -376,41 +453,53 @@ class FileContexts:
     problem: str | None = None  # e.g. "file not found"
 
 
+def index_file(path: str, absolute: Path) -> FileIndex | str:
+    """Read and index one file, or say why it cannot be (deleted since tsc ran, unreadable)."""
+    try:
+        raw = absolute.read_bytes()
+    except FileNotFoundError:
+        return "file not found (deleted after tsc ran?)"
+    except IsADirectoryError:
+        return "not a file"
+    except OSError as exc:
+        return f"cannot read file: {exc.strerror}"
+    return FileIndex(SourceFile.from_bytes(path, raw), language_for(path))
+
+
 def extract_file_contexts(
     path: str,
     absolute: Path,
     positions: Iterable[tuple[int, int, int]],
     max_lines: int = MAX_SNIPPET_LINES,
     max_chars: int = MAX_SNIPPET_CHARS,
+    index: FileIndex | None = None,
 ) -> FileContexts:
-    """Parse one file once and find the context of each (index, line, col) in it.
+    """Find the context of each (index, line, col) in one file, parsing it once.
 
-    A file that cannot be read (deleted since tsc ran, unreadable) yields no contexts and a problem
-    string; the diagnostics are still recorded without context.
+    A file that cannot be read yields no contexts and a problem string; its diagnostics are still
+    recorded, without context.
     """
-    try:
-        raw = absolute.read_bytes()
-    except FileNotFoundError:
-        return FileContexts(path, None, {}, "file not found (deleted after tsc ran?)")
-    except OSError as exc:
-        return FileContexts(path, None, {}, f"cannot read file: {exc.strerror}")
-    source = SourceFile.from_bytes(path, raw)
-    language = language_for(path)
-    tree = _parser(language).parse(source.data)
-    contexts = {
-        index: context_at(tree, source, line, col, language, max_lines, max_chars)
-        for index, line, col in positions
-    }
-    return FileContexts(path, source.raw_hash, contexts)
+    found = index if index is not None else index_file(path, absolute)
+    if isinstance(found, str):
+        return FileContexts(path, None, {}, found)
+    contexts = {i: found.context(line, col, max_lines, max_chars) for i, line, col in positions}
+    return FileContexts(path, found.source.raw_hash, contexts)
 
 
 def extract_contexts(
-    root: Path, located: Sequence[tuple[int, str, int, int]]
+    root: Path,
+    located: Sequence[tuple[int, str, int, int]],
+    indexes: dict[str, FileIndex] | None = None,
 ) -> dict[str, FileContexts]:
-    """Contexts for many diagnostics, given as (index, relative path, line, col); each file parsed once."""
+    """Contexts for many diagnostics, given as (index, relative path, line, col); each file parsed once.
+
+    `indexes` holds files already indexed (e.g. while tsc was running); the others are read now.
+    """
     by_file: dict[str, list[tuple[int, int, int]]] = {}
-    for index, path, line, col in located:
-        by_file.setdefault(path, []).append((index, line, col))
+    for i, path, line, col in located:
+        by_file.setdefault(path, []).append((i, line, col))
+    ready = indexes or {}
     return {
-        path: extract_file_contexts(path, root / path, positions) for path, positions in by_file.items()
+        path: extract_file_contexts(path, root / path, positions, index=ready.get(path))
+        for path, positions in by_file.items()
     }

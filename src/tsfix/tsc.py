@@ -82,6 +82,8 @@ def parse_tsc_output(text: str) -> list[Diagnostic]:
 
 def relative_posix(raw_path: str, root: Path) -> str:
     """A tsc-printed path as a POSIX path relative to the project root (absolute if outside it)."""
+    if not raw_path.startswith("/") and "\\" not in raw_path and ":" not in raw_path[:3]:
+        return raw_path  # tsc already printed it relative to the root (its working folder), POSIX-style
     if re.match(r"^[A-Za-z]:[\\/]", raw_path) or "\\" in raw_path:
         win = PureWindowsPath(raw_path)
         if not win.is_absolute():
@@ -132,6 +134,13 @@ def may_be_syntax_only(diagnostics: Sequence[Diagnostic]) -> bool:
 
 def raise_for_config_errors(diagnostics: Sequence[Diagnostic], tsconfig: str) -> None:
     """Raise TsconfigInvalid when tsc reported problems that stopped or undermine type-checking."""
+    unbuilt = [d for d in diagnostics if d.code == "TS6305"]
+    if unbuilt:
+        raise TsconfigInvalid(
+            f"{tsconfig} uses project references whose outputs are not built ({len(unbuilt)} × TS6305: "
+            f"{unbuilt[0].headline})",
+            hint="scan with --build: tsfix builds the references into a temporary folder first",
+        )
     problems = [d for d in diagnostics if is_config_diagnostic(d)]
     if not problems:
         return

@@ -51,6 +51,10 @@ class Store(ABC):
         """The error's transitions, oldest first."""
 
     @abstractmethod
+    def open_error_files(self, project: str) -> list[str]:
+        """Files with open errors in `project`, most errors first (the likely files of the next scan)."""
+
+    @abstractmethod
     def latest_scan(self, project: str | None = None) -> dict[str, Any] | None:
         """The most recent scan (of `project`, when given), as a dict of its columns."""
 

@@ -113,10 +113,15 @@ class SQLiteStore(Store):
         # WAL lets `list`/`show` read while a scan writes. It needs shared memory beside the file; on
         # file systems without it SQLite keeps its rollback journal, which is still transactional.
         try:
-            self.conn.execute("PRAGMA journal_mode = WAL")
+            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         except sqlite3.OperationalError as exc:
             if _is_locked(exc):
                 raise
+            return
+        if str(mode).lower() == "wal":
+            # SQLite's recommended setting with WAL: commits stay atomic and the file consistent; a
+            # power cut may lose the last commit, never corrupt or half-write one.
+            self.conn.execute("PRAGMA synchronous = NORMAL")
 
     def close(self) -> None:
         conn = getattr(self, "conn", None)
@@ -390,6 +395,15 @@ class SQLiteStore(Store):
                 "SELECT * FROM error_events WHERE error_id = ? ORDER BY id", (int(error_id),)
             )
         ]
+
+    def open_error_files(self, project: str) -> list[str]:
+        rows = self.conn.execute(
+            """SELECT file_path FROM typescript_errors
+               WHERE project = ? AND status <> 'fixed' AND file_path IS NOT NULL
+               GROUP BY file_path ORDER BY count(*) DESC, file_path""",
+            (project,),
+        )
+        return [row[0] for row in rows]
 
     def latest_scan(self, project: str | None = None) -> dict[str, Any] | None:
         if project is None:
