@@ -31,10 +31,10 @@ TSCONFIG = {
 
 BREAKERS = [
     # (statement inside a method/function body, expected code)
-    ("    const limit: number = \"{i}\";", "TS2322"),
+    ('    const limit: number = "{i}";', "TS2322"),
     ("    const label = this.record.titel;", "TS2551"),
-    ("    const joined = combine{n}(\"a\");", "TS2554"),
-    ("    const draft: Record{n} = {{ id: {i}, title: \"t\" }};", "TS2741"),
+    ('    const joined = combine{n}("a");', "TS2554"),
+    ('    const draft: Record{n} = {{ id: {i}, title: "t" }};', "TS2741"),
     ("    const flag: boolean = {i};", "TS2322"),
 ]
 
@@ -73,7 +73,7 @@ def module_source(n: int, total: int, errors: int) -> str:
             "  }",
             "",
         ]
-    lines += ["}", "", f"export const instance{n} = new Service{n}({{ id: {n}, title: \"x\", tags: [] }});", ""]
+    lines += ["}", "", f'export const instance{n} = new Service{n}({{ id: {n}, title: "x", tags: [] }});', ""]
     return "\n".join(lines)
 
 
@@ -94,7 +94,9 @@ def generate(out: Path, files: int, errors_per_file: int, flat: bool = False) ->
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("out", type=Path)
     parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--errors-per-file", type=int, default=5)

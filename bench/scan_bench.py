@@ -56,7 +56,9 @@ def prepare(subject: str, ts: str, work: Path) -> Path | None:
 
     dest = work / f"{subject}-{ts}"
     if subject == "example":
-        shutil.copytree(REPO / "examples" / "webapp", dest, ignore=shutil.ignore_patterns("node_modules", ".tsfix"))
+        shutil.copytree(
+            REPO / "examples" / "webapp", dest, ignore=shutil.ignore_patterns("node_modules", ".tsfix")
+        )
         (dest / "node_modules").symlink_to(npm_install(NPM_DIR / f"ts-{ts}", f"ts-{ts}"))
         return dest
     if subject == "gen2k":
@@ -73,7 +75,9 @@ def prepare(subject: str, ts: str, work: Path) -> Path | None:
     else:
         extra = []
     out = subprocess.run(
-        [sys.executable, str(materialize), case, str(dest), "--ts", ts, *extra], capture_output=True, text=True
+        [sys.executable, str(materialize), case, str(dest), "--ts", ts, *extra],
+        capture_output=True,
+        text=True,
     )
     return dest if out.returncode == 0 else None
 
@@ -85,7 +89,14 @@ def timed(cmd: list[str], cwd: Path) -> float:
 
 
 def measure(project: Path, rounds: int, work: Path) -> dict[str, object]:
-    bare = [str(project / "node_modules" / ".bin" / "tsc"), "--noEmit", "--pretty", "false", "-p", "tsconfig.json"]
+    bare = [
+        str(project / "node_modules" / ".bin" / "tsc"),
+        "--noEmit",
+        "--pretty",
+        "false",
+        "-p",
+        "tsconfig.json",
+    ]
     rescan = [tsfix_exe(), "scan", "."]
     timed(rescan, project)  # the first scan of the project's own store; later ones are rescans
     timed(bare, project)  # warm the file cache
@@ -98,10 +109,14 @@ def measure(project: Path, rounds: int, work: Path) -> dict[str, object]:
             times[name].append(timed(cmd, project))
     med = {k: statistics.median(v) for k, v in times.items()}
     ratios = {
-        k: statistics.median(t / b for t, b in zip(times[k], times["tsc"], strict=True)) for k in ("rescan", "first")
+        k: statistics.median(t / b for t, b in zip(times[k], times["tsc"], strict=True))
+        for k in ("rescan", "first")
     }
     errors = json.loads(
-        subprocess.run([tsfix_exe(), "list", ".", "--json"], cwd=project, capture_output=True, text=True).stdout or "[]"
+        subprocess.run(
+            [tsfix_exe(), "list", ".", "--json"], cwd=project, capture_output=True, text=True
+        ).stdout
+        or "[]"
     )
     return {"median_s": med, "ratio": ratios, "runs": times, "errors": len(errors)}
 
@@ -136,12 +151,17 @@ def main() -> None:
             for ts in args.ts:
                 project = prepare(subject, ts, work)
                 if project is None:
-                    print(f"skip {subject} on {ts}: ../shared/bench is not set up (python3 setup.py)", file=sys.stderr)
+                    print(
+                        f"skip {subject} on {ts}: ../shared/bench is not set up (python3 setup.py)",
+                        file=sys.stderr,
+                    )
                     continue
                 print(f"measuring {subject} on TypeScript {ts} ({args.rounds} rounds)…", file=sys.stderr)
                 results.append({"subject": subject, "ts": ts, **measure(project, args.rounds, work)})
 
-    print(f"\n`python bench/scan_bench.py --rounds {args.rounds}` — {datetime.now(UTC):%Y-%m-%d}, {machine()}\n")
+    print(
+        f"\n`python bench/scan_bench.py --rounds {args.rounds}` — {datetime.now(UTC):%Y-%m-%d}, {machine()}\n"
+    )
     print("| subject | TS | errors | bare tsc | tsfix rescan | ratio | tsfix first scan | ratio |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for r in results:

@@ -29,7 +29,14 @@ def run_fixture(fixture: Path, node_modules: Path) -> tuple[str, int]:
         shutil.copytree(fixture, work)
         (work / "node_modules").symlink_to(node_modules, target_is_directory=True)
         out = subprocess.run(
-            [str(work / "node_modules" / ".bin" / "tsc"), "--noEmit", "--pretty", "false", "-p", "tsconfig.json"],
+            [
+                str(work / "node_modules" / ".bin" / "tsc"),
+                "--noEmit",
+                "--pretty",
+                "false",
+                "-p",
+                "tsconfig.json",
+            ],
             cwd=work,
             capture_output=True,
         )

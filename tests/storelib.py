@@ -50,6 +50,15 @@ def error_input(
 def snapshot(store: Store, project: str | None = None) -> list[tuple]:
     """Everything `list` can see, as comparable tuples."""
     return [
-        (r.fingerprint, r.status, r.file_path, r.line, r.code, r.occurrences, r.last_seen_scan, r.fixed_in_scan)
+        (
+            r.fingerprint,
+            r.status,
+            r.file_path,
+            r.line,
+            r.code,
+            r.occurrences,
+            r.last_seen_scan,
+            r.fixed_in_scan,
+        )
         for r in store.list_errors(project=project)
     ]

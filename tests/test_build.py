@@ -17,7 +17,13 @@ WORKSPACE = {
     "export const broken: string = 1;\n",
     "packages/app/tsconfig.json": json.dumps(
         {
-            "compilerOptions": {**COMPILER, "composite": True, "outDir": "dist", "rootDir": "src", "types": ["react"]},
+            "compilerOptions": {
+                **COMPILER,
+                "composite": True,
+                "outDir": "dist",
+                "rootDir": "src",
+                "types": ["react"],
+            },
             "include": ["src"],
             "references": [{"path": "../core"}],
         }
@@ -37,7 +43,9 @@ def tree(root: Path) -> list[str]:
     )
 
 
-def test_solution_config_is_checked_in_build_mode_without_writing_outputs(make_project, cli, ts_version: str) -> None:
+def test_solution_config_is_checked_in_build_mode_without_writing_outputs(
+    make_project, cli, ts_version: str
+) -> None:
     root = make_project(WORKSPACE, ts=ts_version, tsconfig=SOLUTION)
     before = tree(root)
     result = cli("scan", str(root), "-f", "json")

@@ -194,7 +194,9 @@ def test_bom_is_not_counted(tmp_path: Path) -> None:
 
 
 def test_utf16_file_with_bom(tmp_path: Path) -> None:
-    ctx = ctx_at(tmp_path, "wide.ts", "\ufefffunction f() { const n: number = 'x'; }\n".encode("utf-16-le"), 1, 16)
+    ctx = ctx_at(
+        tmp_path, "wide.ts", "\ufefffunction f() { const n: number = 'x'; }\n".encode("utf-16-le"), 1, 16
+    )
     assert (ctx.kind, ctx.name) == ("function", "f")
 
 

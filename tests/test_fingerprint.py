@@ -37,8 +37,12 @@ def test_unrelated_edits_keep_fingerprints(make_project, cli, ts_version: str) -
     before = scan_prints(cli, root)
     assert len(before) == 3
     cart = root / "src/cart.ts"
-    edited = SOURCE.replace("export class Cart {", "// Shopping cart.\n\nexport class Cart {\n  items: string[] = [];\n")
-    edited = edited.replace("export function count", "export function unrelated(): void {}\n\nexport function count")
+    edited = SOURCE.replace(
+        "export class Cart {", "// Shopping cart.\n\nexport class Cart {\n  items: string[] = [];\n"
+    )
+    edited = edited.replace(
+        "export function count", "export function unrelated(): void {}\n\nexport function count"
+    )
     cart.write_text("/* licence header */\n" + edited)
     after = scan_prints(cli, root)
     assert after == before
@@ -74,8 +78,13 @@ def test_identical_errors_get_distinct_fingerprints() -> None:
 
 def test_normalisation() -> None:
     assert normalise_message("Type 'x'   is\tbad.\n  because reasons") == "Type 'x' is bad."
-    assert normalise_message('typeof import("/home/me/app/src/a")', "/home/me/app") == 'typeof import("<root>/src/a")'
-    assert fingerprint("a.ts", "TS1", "m", "s", "  let  x = 1; ") == fingerprint("a.ts", "TS1", "m", "s", "let x = 1;")
+    assert (
+        normalise_message('typeof import("/home/me/app/src/a")', "/home/me/app")
+        == 'typeof import("<root>/src/a")'
+    )
+    assert fingerprint("a.ts", "TS1", "m", "s", "  let  x = 1; ") == fingerprint(
+        "a.ts", "TS1", "m", "s", "let x = 1;"
+    )
     assert fingerprint("a.ts", "TS1", "m", "s", "x") != fingerprint("b.ts", "TS1", "m", "s", "x")
     assert fingerprint("a.ts", "TS1", "m", "s", "x") != fingerprint("a.ts", "TS2", "m", "s", "x")
     assert fingerprint("a.ts", "TS1", "m", "s", "x") != fingerprint("a.ts", "TS1", "m", "t", "x")

@@ -127,7 +127,9 @@ def test_rescan_tracks_new_open_fixed_and_reopened(make_project, cli, ts_version
     user.write_text(broken_user)
     fourth = json.loads(cli("scan", str(root), "-f", "json").stdout)
     reopened = [e for e in fourth["errors"] if e["file"] == "src/user.ts"]
-    assert [(e["id"], e["change"], e["status"]) for e in reopened] == [(ids["src/user.ts"], "reopened", "new")]
+    assert [(e["id"], e["change"], e["status"]) for e in reopened] == [
+        (ids["src/user.ts"], "reopened", "new")
+    ]
 
     shown = cli("show", str(ids["src/user.ts"]), "--path", str(root), "--json")
     assert shown.exit_code == 0
@@ -210,14 +212,22 @@ def test_no_tsconfig(tmp_path: Path, cli) -> None:
 
 
 def test_invalid_tsconfig_json(make_project, cli, ts_version: str) -> None:
-    root = make_project(BROKEN, ts=ts_version, tsconfig='{ "compilerOptions": { "strict": true, }\n "include": ["src"] ')
+    root = make_project(
+        BROKEN, ts=ts_version, tsconfig='{ "compilerOptions": { "strict": true, }\n "include": ["src"] '
+    )
     assert_clean_failure(cli("scan", str(root)), "tsconfig.json is invalid: TS1005", "fix the configuration")
     assert not (root / ".tsfix" / "tsfix.db").exists() or _scan_count(root) == 0
 
 
 def test_unknown_compiler_option(make_project, cli, ts_version: str) -> None:
-    root = make_project(BROKEN, ts=ts_version, tsconfig='{"compilerOptions": {"strictt": true, "types": []}, "include": ["src"]}')
-    assert_clean_failure(cli("scan", str(root)), "Unknown compiler option 'strictt'", "tsc --noEmit -p tsconfig.json")
+    root = make_project(
+        BROKEN,
+        ts=ts_version,
+        tsconfig='{"compilerOptions": {"strictt": true, "types": []}, "include": ["src"]}',
+    )
+    assert_clean_failure(
+        cli("scan", str(root)), "Unknown compiler option 'strictt'", "tsc --noEmit -p tsconfig.json"
+    )
 
 
 def test_tsconfig_matching_no_files(make_project, cli, ts_version: str) -> None:
@@ -226,14 +236,22 @@ def test_tsconfig_matching_no_files(make_project, cli, ts_version: str) -> None:
 
 
 def test_missing_type_library_stops_type_checking(make_project, cli, ts_version: str) -> None:
-    root = make_project(BROKEN, ts=ts_version, tsconfig='{"compilerOptions": {"types": ["nosuch"]}, "include": ["src"]}')
+    root = make_project(
+        BROKEN, ts=ts_version, tsconfig='{"compilerOptions": {"types": ["nosuch"]}, "include": ["src"]}'
+    )
     assert_clean_failure(cli("scan", str(root)), "stopped before type-checking: TS2688", "npm install")
 
 
 def test_tsc_missing(tmp_path: Path, cli) -> None:
     (tmp_path / "tsconfig.json").write_text("{}")
-    assert_clean_failure(cli("scan", str(tmp_path)), "no TypeScript compiler in node_modules/.bin", "npm install -D typescript")
-    assert_clean_failure(cli("scan", str(tmp_path), "--tsc", "/no/such/tsc"), "--tsc /no/such/tsc: no such file", "tsc executable")
+    assert_clean_failure(
+        cli("scan", str(tmp_path)), "no TypeScript compiler in node_modules/.bin", "npm install -D typescript"
+    )
+    assert_clean_failure(
+        cli("scan", str(tmp_path), "--tsc", "/no/such/tsc"),
+        "--tsc /no/such/tsc: no such file",
+        "tsc executable",
+    )
 
 
 def _scan_count(root: Path) -> int:
@@ -245,16 +263,22 @@ def _scan_count(root: Path) -> int:
 def test_tsc_timeout(make_project, cli) -> None:
     root = make_project(BROKEN)
     cli("scan", str(root))
-    assert_clean_failure(cli("scan", str(root), "--timeout", "0.1"), "did not finish within 0.1 s", "--timeout")
+    assert_clean_failure(
+        cli("scan", str(root), "--timeout", "0.1"), "did not finish within 0.1 s", "--timeout"
+    )
     assert _scan_count(root) == 1  # nothing half-written
 
 
 def test_tsc_killed(make_project, cli, tmp_path: Path) -> None:
     root = make_project(BROKEN)
     killer = tmp_path / "killed-tsc.sh"  # runs the real tsc, then kills it the way the OOM killer would
-    killer.write_text(f'#!/bin/sh\n"{root}/node_modules/.bin/tsc" "$@" &\nsleep 0.2\nkill -9 $!\nwait $!\nexit $?\n')
+    killer.write_text(
+        f'#!/bin/sh\n"{root}/node_modules/.bin/tsc" "$@" &\nsleep 0.2\nkill -9 $!\nwait $!\nexit $?\n'
+    )
     killer.chmod(0o755)
-    assert_clean_failure(cli("scan", str(root), "--tsc", str(killer)), "tsc failed (exit status 137)", "by hand")
+    assert_clean_failure(
+        cli("scan", str(root), "--tsc", str(killer)), "tsc failed (exit status 137)", "by hand"
+    )
 
 
 def test_tsc_crash_without_diagnostics(make_project, cli, tmp_path: Path) -> None:
@@ -263,12 +287,15 @@ def test_tsc_crash_without_diagnostics(make_project, cli, tmp_path: Path) -> Non
     crash.write_text("#!/bin/sh\necho 'TypeError: Cannot read properties of undefined' >&2\nexit 1\n")
     crash.chmod(0o755)
     result = cli("scan", str(root), "--tsc", str(crash))
-    assert_clean_failure(result, "tsc failed (exit status 1) without reporting diagnostics: TypeError", "by hand")
+    assert_clean_failure(
+        result, "tsc failed (exit status 1) without reporting diagnostics: TypeError", "by hand"
+    )
 
 
 def test_non_utf8_source_file(make_project, cli, ts_version: str) -> None:
     root = make_project(
-        {"src/legacy.ts": "export const caf\xe9: number = 'cr\xe8me br\xfbl\xe9e';\n".encode("latin-1")}, ts=ts_version
+        {"src/legacy.ts": "export const caf\xe9: number = 'cr\xe8me br\xfbl\xe9e';\n".encode("latin-1")},
+        ts=ts_version,
     )
     result = cli("scan", str(root), "-f", "json")
     assert result.exit_code == 1
@@ -282,12 +309,19 @@ def test_file_deleted_between_tsc_and_context(make_project, tmp_path: Path) -> N
 
     root = make_project(BROKEN)
     tsc = find_tsc(root)
-    run = TscProcess(tsc_arguments(tsc, root / "tsconfig.json", tmp_path, build=False), cwd=root, timeout=120).wait()
+    run = TscProcess(
+        tsc_arguments(tsc, root / "tsconfig.json", tmp_path, build=False),
+        cwd=root,
+        timeout=120,
+        scratch=tmp_path,
+    ).wait()
     (root / "src/user.ts").unlink()
     with open_store(None, root) as store:
         outcome, errors, files, _ = record_tsc_output(store, scan_input(project_root=str(root)), root, run)
     gone = next(e for e in errors if e.file_path == "src/user.ts")
-    assert gone.context == {"problem": "file not found (deleted after tsc ran?)"} and gone.code_snippet is None
+    assert (
+        gone.context == {"problem": "file not found (deleted after tsc ran?)"} and gone.code_snippet is None
+    )
     assert files["src/user.ts"].problem and outcome.counts["errors"] == 2
 
 
@@ -297,7 +331,15 @@ def test_tsc_crash_is_detected_without_output() -> None:
     with pytest.raises(TscFailed, match="killed by signal SIGKILL"):
         check_run(TscRun("", "", -9, 10), [])
     with pytest.raises(TscFailed, match="ran out of memory"):
-        check_run(TscRun("", "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory", 134, 10), [])
+        check_run(
+            TscRun(
+                "",
+                "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory",
+                134,
+                10,
+            ),
+            [],
+        )
     check_run(TscRun("", "", 0, 10), [])  # clean
 
 
@@ -319,11 +361,15 @@ def test_read_only_project_folder(make_project, tsfix_cli, tmp_path: Path) -> No
     cmd = _read_only(root)
     if cmd is None:
         pytest.skip("cannot make a read-only folder here: running as root without unshare")
-    result = subprocess.run([*cmd, "scan", str(root)], capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    result = subprocess.run(
+        [*cmd, "scan", str(root)], capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"}
+    )
     assert result.returncode == 2, result.stderr
     assert "cannot create" in result.stderr and "--store" in result.stderr
     no_traceback(result.stderr)
-    result = subprocess.run([*cmd, "scan", str(root), "--store", f"sqlite://{store}"], capture_output=True, text=True)
+    result = subprocess.run(
+        [*cmd, "scan", str(root), "--store", f"sqlite://{store}"], capture_output=True, text=True
+    )
     assert result.returncode == 1, result.stderr
     assert store.is_file()
     assert sorted(p.name for p in root.iterdir()) == ["node_modules", "src", "tsconfig.json"]

@@ -41,16 +41,35 @@ def store(store_factory: StoreFactory) -> Iterator[Store]:
 
 
 def test_first_scan_records_every_error_as_new(store: Store) -> None:
-    errors = [error_input("f1"), error_input("f2", line=7, code="TS2345"), error_input("g", file_path=None, line=None)]
+    errors = [
+        error_input("f1"),
+        error_input("f2", line=7, code="TS2345"),
+        error_input("g", file_path=None, line=None),
+    ]
     outcome = store.record_scan(scan_input(), errors)
     assert [r.change for r in outcome.errors] == ["new", "new", "new"]
     assert [r.status for r in outcome.errors] == ["new", "new", "new"]
-    assert outcome.counts == {"errors": 3, "warnings": 0, "files": 1, "new": 3, "open": 0, "reopened": 0, "fixed": 0}
+    assert outcome.counts == {
+        "errors": 3,
+        "warnings": 0,
+        "files": 1,
+        "new": 3,
+        "open": 0,
+        "reopened": 0,
+        "fixed": 0,
+    }
     assert outcome.fixed == []
     rows = store.list_errors()
     assert {r.fingerprint for r in rows} == {"f1", "f2", "g"}
     row = store.get_error(str(outcome.errors[1].id))
-    assert (row.file_path, row.line, row.col, row.code, row.status, row.occurrences) == ("src/a.ts", 7, 5, "TS2345", "new", 1)
+    assert (row.file_path, row.line, row.col, row.code, row.status, row.occurrences) == (
+        "src/a.ts",
+        7,
+        5,
+        "TS2345",
+        "new",
+        1,
+    )
     assert row.context == {"kind": "variable", "name": "n", "symbol_path": "n"}
     assert row.first_seen_scan == row.last_seen_scan == outcome.scan_id
     latest = store.latest_scan("acme/web")
@@ -58,17 +77,29 @@ def test_first_scan_records_every_error_as_new(store: Store) -> None:
 
 
 def test_rescan_updates_rows_fixes_and_reopens(store: Store) -> None:
-    first = store.record_scan(scan_input(), [error_input("a"), error_input("b", line=2), error_input("c", line=3)])
+    first = store.record_scan(
+        scan_input(), [error_input("a"), error_input("b", line=2), error_input("c", line=3)]
+    )
     ids = {r.fingerprint: r.id for r in first.errors}
 
     # a moved down two lines, b disappeared, c stayed, d is new
-    second = store.record_scan(scan_input(), [error_input("a", line=3), error_input("c", line=5), error_input("d", line=9)])
+    second = store.record_scan(
+        scan_input(), [error_input("a", line=3), error_input("c", line=5), error_input("d", line=9)]
+    )
     assert {r.fingerprint: r.change for r in second.errors} == {"a": "open", "c": "open", "d": "new"}
-    assert {r.fingerprint: r.id for r in second.errors if r.fingerprint != "d"} == {"a": ids["a"], "c": ids["c"]}
+    assert {r.fingerprint: r.id for r in second.errors if r.fingerprint != "d"} == {
+        "a": ids["a"],
+        "c": ids["c"],
+    }
     assert [(f.fingerprint, f.id) for f in second.fixed] == [("b", ids["b"])]
     assert second.counts["fixed"] == 1 and second.counts["open"] == 2 and second.counts["new"] == 1
     a = store.get_error(str(ids["a"]))
-    assert (a.line, a.occurrences, a.last_seen_scan, a.first_seen_scan) == (3, 2, second.scan_id, first.scan_id)
+    assert (a.line, a.occurrences, a.last_seen_scan, a.first_seen_scan) == (
+        3,
+        2,
+        second.scan_id,
+        first.scan_id,
+    )
     b = store.get_error(str(ids["b"]))
     assert (b.status, b.fixed_in_scan) == ("fixed", second.scan_id)
 
@@ -78,7 +109,10 @@ def test_rescan_updates_rows_fixes_and_reopens(store: Store) -> None:
     b = store.get_error(str(ids["b"]))
     assert (b.status, b.fixed_in_scan, b.occurrences) == ("new", None, 2)
     assert [e.event for e in store.error_history(ids["b"])] == ["new", "fixed", "reopened"]
-    assert [(e.from_status, e.to_status) for e in store.error_history(ids["b"])][1:] == [("new", "fixed"), ("fixed", "new")]
+    assert [(e.from_status, e.to_status) for e in store.error_history(ids["b"])][1:] == [
+        ("new", "fixed"),
+        ("fixed", "new"),
+    ]
 
 
 def test_clean_scan_fixes_everything_and_empty_rescan_is_stable(store: Store) -> None:

@@ -79,7 +79,10 @@ def test_golden_bad_config_is_reported_as_invalid(ts_version: str) -> None:
     diags = parse_tsc_output(golden("golden-badconfig", ts_version))
     config = [d for d in diags if is_config_diagnostic(d)]
     assert [(d.file, d.line) for d in config] == [("tsconfig.json", 3), ("tsconfig.json", 6)]
-    with pytest.raises(TsconfigInvalid, match=r"tsconfig.json is invalid: TS502[35] Unknown compiler option 'strictt'.* \(\+1 more\)"):
+    with pytest.raises(
+        TsconfigInvalid,
+        match=r"tsconfig.json is invalid: TS502[35] Unknown compiler option 'strictt'.* \(\+1 more\)",
+    ):
         raise_for_config_errors(diags, "tsconfig.json")
 
 
@@ -131,7 +134,9 @@ def test_noise_lines_are_ignored_and_end_a_message() -> None:
 def test_syntax_only_runs_are_recognised() -> None:
     syntax = Diagnostic("a.ts", 1, 1, "TS1109", "error", "Expression expected.")
     jsx = Diagnostic("a.tsx", 1, 1, "TS17002", "error", "Expected corresponding JSX closing tag for 'p'.")
-    semantic = Diagnostic("a.ts", 2, 1, "TS2322", "error", "Type 'string' is not assignable to type 'number'.")
+    semantic = Diagnostic(
+        "a.ts", 2, 1, "TS2322", "error", "Type 'string' is not assignable to type 'number'."
+    )
     assert may_be_syntax_only([syntax, jsx])
     assert not may_be_syntax_only([syntax, semantic])
     assert not may_be_syntax_only([])
@@ -144,6 +149,7 @@ def test_empty_output_means_no_diagnostics() -> None:
 
 # ----------------------------------------------------------------------------- properties
 
+
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_parser_never_crashes_on_arbitrary_text(text: str) -> None:
@@ -153,7 +159,11 @@ def test_parser_never_crashes_on_arbitrary_text(text: str) -> None:
 
 _path_chars = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\r\n\u2028\u2029\x85")
 _paths = st.text(_path_chars, min_size=1, max_size=40).filter(
-    lambda p: p.strip() == p and "): " not in p and not p.startswith(("error ", "warning ", "message ", "suggestion "))
+    lambda p: (
+        p.strip() == p
+        and "): " not in p
+        and not p.startswith(("error ", "warning ", "message ", "suggestion "))
+    )
 )
 _headline = st.text(_path_chars, min_size=1, max_size=80).map(str.strip).filter(bool)
 _continuation = st.text(_path_chars, min_size=1, max_size=40).map(str.strip).filter(bool)

@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -33,7 +33,6 @@ app = typer.Typer(
 )
 
 
-
 def _out() -> Console:
     """A console on stdout, made per command so it sees the current terminal and environment."""
     return Console(highlight=False)
@@ -43,7 +42,7 @@ def _err() -> Console:
     return Console(stderr=True, highlight=False)
 
 
-class ScanFormat(str, Enum):
+class ScanFormat(StrEnum):
     text = "text"
     json = "json"
     github = "github"
@@ -181,7 +180,13 @@ def scan(
     ] = False,
     timeout: Annotated[
         float | None,
-        typer.Option("--timeout", envvar="TSFIX_TIMEOUT", min=0.1, help="Stop tsc after this many seconds.", show_default=False),
+        typer.Option(
+            "--timeout",
+            envvar="TSFIX_TIMEOUT",
+            min=0.1,
+            help="Stop tsc after this many seconds.",
+            show_default=False,
+        ),
     ] = None,
     store: StoreOption = None,
     project_name: ProjectNameOption = None,
@@ -290,7 +295,9 @@ def _locate_store(path: Path, store_url: str | None, project_name: str | None): 
     ),
 )
 def list_errors(
-    path: Annotated[Path, typer.Argument(help="A folder inside the project.", show_default="current folder")] = Path("."),
+    path: Annotated[
+        Path, typer.Argument(help="A folder inside the project.", show_default="current folder")
+    ] = Path("."),
     status: Annotated[
         list[str] | None,
         typer.Option(
@@ -300,11 +307,19 @@ def list_errors(
             show_default="open",
         ),
     ] = None,
-    code: Annotated[list[str] | None, typer.Option("--code", "-c", help="Filter by code, e.g. TS2322.", show_default=False)] = None,
-    file: Annotated[
-        list[str] | None, typer.Option("--file", help="Filter by file or folder (relative to the project root).", show_default=False)
+    code: Annotated[
+        list[str] | None,
+        typer.Option("--code", "-c", help="Filter by code, e.g. TS2322.", show_default=False),
     ] = None,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="Show at most this many.", show_default=False)] = None,
+    file: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--file", help="Filter by file or folder (relative to the project root).", show_default=False
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=1, help="Show at most this many.", show_default=False)
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     store: StoreOption = None,
     project_name: ProjectNameOption = None,
@@ -317,11 +332,17 @@ def list_errors(
         codes = [c.upper() if c.upper().startswith("TS") else f"TS{c}" for c in _split(code)]
         opened, project = _locate_store(path, store, project_name)
         with opened as st:
-            rows = st.list_errors(project=project, statuses=statuses, codes=codes, files=_split(file), limit=limit)
+            rows = st.list_errors(
+                project=project, statuses=statuses, codes=codes, files=_split(file), limit=limit
+            )
         if as_json:
             _print_json([row.as_json() | {"context": None} for row in rows])
         else:
-            error_table(_out(), rows, f"{len(rows):,} shown" + (f" (limit {limit})" if limit and len(rows) == limit else ""))
+            error_table(
+                _out(),
+                rows,
+                f"{len(rows):,} shown" + (f" (limit {limit})" if limit and len(rows) == limit else ""),
+            )
 
 
 def _statuses(values: list[str]) -> list[str] | None:
@@ -347,7 +368,9 @@ def _statuses(values: list[str]) -> list[str] | None:
 )
 def show(
     error_id: Annotated[str, typer.Argument(metavar="ID", help="An error id from `tsfix list`.")],
-    path: Annotated[Path, typer.Option("--path", help="A folder inside the project.", show_default="current folder")] = Path("."),
+    path: Annotated[
+        Path, typer.Option("--path", help="A folder inside the project.", show_default="current folder")
+    ] = Path("."),
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     store: StoreOption = None,
 ) -> None:

@@ -161,7 +161,9 @@ class SourceFile:
         return self.line_ends[last - 1] - self.line_starts[first - 1]
 
     def lines_text(self, first: int, last: int) -> str:
-        return self.data[self.line_starts[first - 1] : self.line_ends[last - 1]].decode("utf-8", errors="replace")
+        return self.data[self.line_starts[first - 1] : self.line_ends[last - 1]].decode(
+            "utf-8", errors="replace"
+        )
 
 
 def _node_name(node: Any) -> str | None:
@@ -241,8 +243,7 @@ def _top_level_name(statement: Any) -> str | None:
         if declaration is not None:
             target = declaration
     if target.type in ("lexical_declaration", "variable_declaration"):
-        names = [_node_name(c) for c in target.named_children if c.type == "variable_declarator"]
-        names = [n for n in names if n]
+        names = [n for c in target.named_children if c.type == "variable_declarator" and (n := _node_name(c))]
         return ", ".join(names) if names else None
     return _node_name(target)
 
@@ -347,6 +348,8 @@ class FileIndex:
         tree = _parser(language).parse(source.data)
         self.root = tree.root_node
         entries: list[tuple[int, int, int, Any, str | None, str | None, bool, str | None]] = []
+        kind: str | None
+        name: str | None
         seq = 0
         for top in self.root.named_children:
             kind = _TOP_LEVEL_KINDS.get(top.type, "statement")
@@ -362,7 +365,9 @@ class FileIndex:
                 continue
             span = _with_export(node) if classified is not None else node
             kind, name = classified if classified is not None else (None, None)
-            entries.append((span.start_byte, -span.end_byte, seq, node, kind, name, classified is not None, path_name))
+            entries.append(
+                (span.start_byte, -span.end_byte, seq, node, kind, name, classified is not None, path_name)
+            )
             seq += 1
         entries.sort(key=lambda e: (e[0], e[1], e[2]))
 
@@ -405,7 +410,8 @@ class FileIndex:
         source = self.source
         line = min(max(line, 1), source.line_count)
         innermost = self._innermost(source.byte_offset(line, col))
-
+        name: str | None
+        names: tuple[str, ...]
         if innermost < 0:  # outside every statement: a blank line or a trailing comment
             chosen, kind, name, node_type, names = -1, "file", None, self.root.type, ()
             first, last = 1, source.line_count

@@ -248,7 +248,9 @@ def scan_project(options: ScanOptions, progress: Progress = _no_progress) -> Sca
         target = prepare_build(tsc, tsconfig, scratch) if build else tsconfig
 
         progress("tsc", {"version": tsc.version, "tsconfig": tsconfig_rel, "build": build})
-        process = TscProcess(tsc_arguments(tsc, target, scratch, build), cwd=root, timeout=options.timeout)
+        process = TscProcess(
+            tsc_arguments(tsc, target, scratch, build), cwd=root, timeout=options.timeout, scratch=scratch
+        )
         try:
             # work that does not need tsc's output happens while it type-checks
             git = git_facts(root) if options.project_name is None else GitFacts()

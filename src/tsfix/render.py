@@ -78,7 +78,7 @@ def scan_summary(console: Console, report: ScanReport) -> None:
         console.print(table)
 
         by_code = Counter(e.code for e in report.errors)
-        example = {}
+        example: dict[str, str] = {}
         for e in report.errors:
             example.setdefault(e.code, e.message.split("\n", 1)[0])
         table = Table(title="Errors by code", title_justify="left", show_edge=False, pad_edge=False)
@@ -156,7 +156,14 @@ def scan_json(report: ScanReport) -> dict[str, Any]:
             for rec, err in zip(report.outcome.errors, report.errors, strict=True)
         ],
         "fixed": [
-            {"id": f.id, "fingerprint": f.fingerprint, "file": f.file_path, "line": f.line, "code": f.code, "message": f.message}
+            {
+                "id": f.id,
+                "fingerprint": f.fingerprint,
+                "file": f.file_path,
+                "line": f.line,
+                "code": f.code,
+                "message": f.message,
+            }
             for f in report.outcome.fixed
         ],
     }
@@ -235,7 +242,10 @@ def _lexer(language: str | None) -> str:
 def error_detail(console: Console, row: ErrorRow, history: Sequence[ErrorEvent]) -> None:
     """One error: message, context with syntax highlighting, history."""
     title = Text.assemble(
-        (f"#{row.id} ", "bold"), (row.code, "bold magenta"), " · ", (row.status, STATUS_STYLES.get(row.status, ""))
+        (f"#{row.id} ", "bold"),
+        (row.code, "bold magenta"),
+        " · ",
+        (row.status, STATUS_STYLES.get(row.status, "")),
     )
     console.print(title)
     console.print(Text(_location(row.file_path, row.line, row.col), style="cyan"))

@@ -158,7 +158,9 @@ def raise_for_config_errors(diagnostics: Sequence[Diagnostic], tsconfig: str) ->
             if first.code == "TS2688"
             else f"fix the compiler options; `tsc --noEmit -p {tsconfig}` shows the same problem"
         )
-        raise TsconfigInvalid(f"tsc stopped before type-checking: {first.code} {first.headline}{more}", hint=hint)
+        raise TsconfigInvalid(
+            f"tsc stopped before type-checking: {first.code} {first.headline}{more}", hint=hint
+        )
     raise TsconfigInvalid(
         f"{tsconfig} is invalid: {first.code} {first.headline}{where}{more}",
         hint=f"fix the configuration; `tsc --noEmit -p {tsconfig}` shows the same problems",
@@ -271,13 +273,12 @@ def _version_from_cli(command: Sequence[str]) -> str | None:
 
 def describe_tsc(tsc_path: Path) -> TscInfo:
     """Version and the fastest faithful way to run the tsc at `tsc_path`."""
+    command: tuple[str, ...] = (str(tsc_path),)
     found = _typescript_package(tsc_path)
     if found is None:
-        command = (str(tsc_path),)
         return TscInfo(command, tsc_path, _version_from_cli(command), None)
     package_dir, package = found
     version = package.get("version")
-    command: tuple[str, ...] = (str(tsc_path),)
     if version and version.split(".")[0].isdigit() and int(version.split(".")[0]) >= 7:
         native = _native_executable(package_dir, package)
         if native is not None:
@@ -326,25 +327,36 @@ def _decode(data: bytes) -> str:
 class TscProcess:
     """One tsc run, started at once so the caller can work while it type-checks.
 
-    The process gets its own process group: a timeout or Ctrl-C kills tsc and anything it spawned
-    (TypeScript 7's shim, worker processes) rather than leaving them running.
+    tsc writes into files in a scratch folder rather than pipes: its output (megabytes for thousands
+    of errors) would otherwise block on a 64 KiB pipe until Python reads it, and the reading thread
+    competes for the GIL with work done meanwhile. The process gets its own process group: a timeout
+    or Ctrl-C kills tsc and anything it spawned rather than leaving them running.
     """
 
-    def __init__(self, args: Sequence[str], cwd: Path, timeout: float | None) -> None:
+    def __init__(self, args: Sequence[str], cwd: Path, timeout: float | None, scratch: Path) -> None:
         self.args = list(args)
         self.timeout = timeout
         self.started = time.monotonic()
+        self._out_path = scratch / "tsc.stdout"
+        self._err_path = scratch / "tsc.stderr"
+        self._out = open(self._out_path, "wb")  # noqa: SIM115 - closed in _close
+        self._err = open(self._err_path, "wb")  # noqa: SIM115
         try:
             self._proc = subprocess.Popen(
                 self.args,
                 cwd=cwd,
                 stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
+                stdout=self._out,
+                stderr=self._err,
                 start_new_session=True,
             )
         except OSError as exc:
+            self._close()
             raise TscNotFound(f"cannot run {self.args[0]}: {exc.strerror}", hint="check --tsc") from None
+
+    def _close(self) -> None:
+        self._out.close()
+        self._err.close()
 
     def kill(self) -> None:
         if self._proc.poll() is None:
@@ -353,6 +365,7 @@ class TscProcess:
             except (ProcessLookupError, PermissionError):
                 self._proc.kill()
         self._proc.wait()
+        self._close()
 
     def wait(self) -> TscRun:
         """Wait for tsc; raise TscFailed on timeout or when it was killed."""
@@ -360,7 +373,7 @@ class TscProcess:
         if self.timeout is not None:
             remaining = max(0.0, self.timeout - (time.monotonic() - self.started))
         try:
-            out, err = self._proc.communicate(timeout=remaining)
+            self._proc.wait(timeout=remaining)
         except subprocess.TimeoutExpired:
             self.kill()
             raise TscFailed(
@@ -371,6 +384,9 @@ class TscProcess:
             self.kill()
             raise
         elapsed = int((time.monotonic() - self.started) * 1000)
+        self._close()
+        out = self._out_path.read_bytes()
+        err = self._err_path.read_bytes()
         return TscRun(_decode(out), _decode(err), self._proc.returncode, elapsed)
 
 

@@ -77,7 +77,9 @@ def _open_sqlite(url: str, root: Path | None, create: bool) -> Store:
 
     if url in ("", "sqlite"):
         if root is None:
-            raise UsageError("no project root for the default store", hint="pass --store sqlite:///path/to/tsfix.db")
+            raise UsageError(
+                "no project root for the default store", hint="pass --store sqlite:///path/to/tsfix.db"
+            )
         return SQLiteStore.open_default(root, create=create)
     rest = url.removeprefix("sqlite://") if url.startswith("sqlite://") else url
     if not rest:

@@ -283,7 +283,9 @@ class SQLiteStore(Store):
                         (scan_id, now, project, scan_id),
                     )
                     fixed = [
-                        FixedError(r["id"], r["fingerprint"], r["file_path"], r["line"], r["code"], r["message"])
+                        FixedError(
+                            r["id"], r["fingerprint"], r["file_path"], r["line"], r["code"], r["message"]
+                        )
                         for r in conn.execute(
                             """UPDATE typescript_errors SET status = 'fixed', fixed_in_scan = ?, updated_at = ?
                                WHERE project = ? AND status <> 'fixed' AND last_seen_scan <> ?
@@ -302,7 +304,9 @@ class SQLiteStore(Store):
                 for e in errors:
                     error_id, status = current[e.fingerprint]
                     before = previous.get(e.fingerprint)
-                    change = "new" if before is None else "reopened" if before in ("fixed", "applied") else "open"
+                    change = (
+                        "new" if before is None else "reopened" if before in ("fixed", "applied") else "open"
+                    )
                     recorded.append(RecordedError(error_id, e.fingerprint, status, change))  # type: ignore[arg-type]
                 counts = {
                     "errors": sum(1 for e in errors if e.category == "error"),
@@ -329,14 +333,18 @@ class SQLiteStore(Store):
                 )
                 conn.execute("DELETE FROM incoming")
         except sqlite3.IntegrityError as exc:
-            raise StoreError(f"the store rejected this scan: {exc}", hint="TSFIX_DEBUG=1 shows details") from None
+            raise StoreError(
+                f"the store rejected this scan: {exc}", hint="TSFIX_DEBUG=1 shows details"
+            ) from None
         except sqlite3.OperationalError as exc:
             if _is_locked(exc):
                 raise StoreBusy(
                     f"the store {self.display_url} is locked by another tsfix process",
                     hint="wait for the other scan to finish, then run again",
                 ) from None
-            raise StoreError(f"cannot write the store {self.display_url}: {exc}", hint="is it writable?") from None
+            raise StoreError(
+                f"cannot write the store {self.display_url}: {exc}", hint="is it writable?"
+            ) from None
         assert scan_id is not None
         return ScanOutcome(scan_id, recorded, fixed, counts)
 
@@ -382,15 +390,22 @@ class SQLiteStore(Store):
         try:
             key = int(str(error_id).lstrip("#"))
         except ValueError:
-            raise UsageError(f"{error_id!r} is not an error id", hint="ids are numbers; `tsfix list` shows them") from None
+            raise UsageError(
+                f"{error_id!r} is not an error id", hint="ids are numbers; `tsfix list` shows them"
+            ) from None
         row = self.conn.execute("SELECT * FROM typescript_errors WHERE id = ?", (key,)).fetchone()
         if row is None:
-            raise UsageError(f"no error with id {key} in {self.display_url}", hint="`tsfix list --status all` shows every id")
+            raise UsageError(
+                f"no error with id {key} in {self.display_url}",
+                hint="`tsfix list --status all` shows every id",
+            )
         return _error_row(row)
 
     def error_history(self, error_id: int | str) -> list[ErrorEvent]:
         return [
-            ErrorEvent(r["scan_id"], r["event"], r["from_status"], r["to_status"], r["created_at"], r["detail"])
+            ErrorEvent(
+                r["scan_id"], r["event"], r["from_status"], r["to_status"], r["created_at"], r["detail"]
+            )
             for r in self.conn.execute(
                 "SELECT * FROM error_events WHERE error_id = ? ORDER BY id", (int(error_id),)
             )
@@ -459,6 +474,6 @@ def _statements(sql: str) -> list[str]:
         if sqlite3.complete_statement(buffer):
             statements.append(buffer.strip())
             buffer = ""
-    if buffer.strip() and not all(l.strip().startswith("--") or not l.strip() for l in buffer.splitlines()):
+    if any(line.strip() and not line.strip().startswith("--") for line in buffer.splitlines()):
         statements.append(buffer.strip())
     return statements

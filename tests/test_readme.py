@@ -1,0 +1,74 @@
+"""The README stays true: its opening commands, its help excerpts, and the example it scans."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+EXAMPLE = REPO / "examples" / "webapp"
+
+
+def test_readme_opens_with_exactly_two_commands() -> None:
+    head = README.split("\n---\n", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", head, re.S)
+    assert len(blocks) == 2
+    setup_and_run, tests = (b.strip() for b in blocks)
+    assert "\n" not in setup_and_run and "\n" not in tests
+    assert (
+        setup_and_run.endswith("tsfix scan examples/webapp")
+        and "npm ci --prefix examples/webapp" in setup_and_run
+    )
+    assert tests == "./scripts/test"
+    ci = (REPO / ".ci" / "run").read_text()
+    assert "./scripts/test" in ci
+
+
+def test_help_excerpts_are_current() -> None:
+    result = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "readme_help.py"), "--check"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_example_pins_the_typescript_the_tests_use() -> None:
+    package = json.loads((EXAMPLE / "package.json").read_text())
+    assert package["devDependencies"]["typescript"] == "5.9.3"
+    lock = json.loads((EXAMPLE / "package-lock.json").read_text())
+    assert lock["packages"]["node_modules/typescript"]["version"] == "5.9.3"
+
+
+EXPECTED_EXAMPLE = {
+    ("src/api.ts", "TS2339", "loadUserName"),
+    ("src/api.ts", "TS2554", "defaultRetry"),
+    ("src/components/UserCard.tsx", "TS2552", "UserCard"),
+    ("src/components/UserCard.tsx", "TS2322", "UserCard"),
+    ("src/components/UserCard.tsx", "TS18048", "UserCard"),
+    ("src/format.ts", "TS2551", "formatName"),
+    ("src/format.ts", "TS7006", "formatDate"),
+    ("src/store.ts", "TS2741", "defaultTodo"),
+    ("src/store.ts", "TS2554", "withFirstTodo"),
+    ("src/store.ts", "TS2322", "pageSize"),
+}
+
+
+@pytest.mark.parametrize("ts", ["5.9.3", "7.0.2"])
+def test_the_example_scan(tmp_path: Path, typescript, cli, ts: str) -> None:
+    app = tmp_path / "webapp"
+    shutil.copytree(EXAMPLE, app, ignore=shutil.ignore_patterns("node_modules", ".tsfix"))
+    (app / "node_modules").symlink_to(typescript(ts))  # the same typescript + @types/react as its lockfile
+    result = cli("scan", str(app), "-f", "json")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    got = {(e["file"], e["code"], e["context"]["symbol_path"]) for e in data["errors"]}
+    assert got == EXPECTED_EXAMPLE
+    text = cli("scan", str(app))
+    assert "10 errors in 4 files" in text.output and "0 new · 10 still open" in text.output
