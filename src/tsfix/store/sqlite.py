@@ -78,14 +78,10 @@ class SQLiteStore(Store):
             self._set_journal_mode()
             self.migrate()
         except sqlite3.OperationalError as exc:
-            if _is_locked(exc):
-                raise StoreBusy(
-                    f"the store {self.display_url} is locked by another tsfix process",
-                    hint="wait for the other scan to finish, then run again",
-                ) from None
-            raise StoreError(
-                f"cannot open the store {self.display_url}: {exc}",
-                hint="is the folder writable? --store sqlite:///elsewhere/tsfix.db puts the store elsewhere",
+            raise self._failure(
+                exc,
+                "open",
+                "is the folder writable? --store sqlite:///elsewhere/tsfix.db puts the store elsewhere",
             ) from None
         except sqlite3.DatabaseError as exc:
             raise StoreError(
@@ -123,6 +119,16 @@ class SQLiteStore(Store):
             # power cut may lose the last commit, never corrupt or half-write one.
             self.conn.execute("PRAGMA synchronous = NORMAL")
 
+    def _failure(self, exc: sqlite3.OperationalError, doing: str, hint: str) -> StoreError:
+        """The error to raise for a failed SQLite operation: busy when another process holds the lock."""
+        if _is_locked(exc):
+            return StoreBusy(
+                f"the store {self.display_url} stayed locked by another tsfix process for "
+                f"{self.busy_timeout_ms / 1000:g} s",
+                hint="wait for the other scan to finish, then run again",
+            )
+        return StoreError(f"cannot {doing} the store {self.display_url}: {exc}", hint=hint)
+
     def close(self) -> None:
         conn = getattr(self, "conn", None)
         if conn is not None:
@@ -137,13 +143,7 @@ class SQLiteStore(Store):
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            if _is_locked(exc):
-                raise StoreBusy(
-                    f"the store {self.display_url} stayed locked by another tsfix process for "
-                    f"{self.busy_timeout_ms / 1000:g} s",
-                    hint="wait for the other scan to finish, then run again",
-                ) from None
-            raise
+            raise self._failure(exc, "write", "is it writable?") from None
         try:
             yield self.conn
         except BaseException:
@@ -337,14 +337,7 @@ class SQLiteStore(Store):
                 f"the store rejected this scan: {exc}", hint="TSFIX_DEBUG=1 shows details"
             ) from None
         except sqlite3.OperationalError as exc:
-            if _is_locked(exc):
-                raise StoreBusy(
-                    f"the store {self.display_url} is locked by another tsfix process",
-                    hint="wait for the other scan to finish, then run again",
-                ) from None
-            raise StoreError(
-                f"cannot write the store {self.display_url}: {exc}", hint="is it writable?"
-            ) from None
+            raise self._failure(exc, "write", "is it writable?") from None
         assert scan_id is not None
         return ScanOutcome(scan_id, recorded, fixed, counts)
 
