@@ -37,7 +37,7 @@ def run_once(root: Path, output: str, store_path: Path, fresh: bool) -> dict[str
     from storelib import scan_input
     from tsfix.context import index_file
     from tsfix.fingerprint import fingerprints  # noqa: F401  (imported for its cost below)
-    from tsfix.pipeline import errors_from_diagnostics
+    from tsfix.pipeline import Prefetched, errors_from_diagnostics
     from tsfix.store.sqlite import SQLiteStore
     from tsfix.tsc import parse_tsc_output
 
@@ -49,7 +49,7 @@ def run_once(root: Path, output: str, store_path: Path, fresh: bool) -> dict[str
     files = sorted({d.file for d in diagnostics if d.file})
     indexes = {f: index_file(f, root / f) for f in files}
     t2 = time.perf_counter()
-    errors, _ = errors_from_diagnostics(root, diagnostics, indexes)  # type: ignore[arg-type]
+    errors, _ = errors_from_diagnostics(root, diagnostics, Prefetched(indexes))  # type: ignore[arg-type]
     t3 = time.perf_counter()
     with SQLiteStore(store_path) as store:
         t3b = time.perf_counter()

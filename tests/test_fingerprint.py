@@ -88,3 +88,35 @@ def test_normalisation() -> None:
     assert fingerprint("a.ts", "TS1", "m", "s", "x") != fingerprint("b.ts", "TS1", "m", "s", "x")
     assert fingerprint("a.ts", "TS1", "m", "s", "x") != fingerprint("a.ts", "TS2", "m", "s", "x")
     assert fingerprint("a.ts", "TS1", "m", "s", "x") != fingerprint("a.ts", "TS1", "m", "t", "x")
+
+
+def test_rescans_reuse_only_what_cannot_have_changed(make_project, cli) -> None:
+    """An unchanged file with identical diagnostics keeps its records; any change recomputes them."""
+    root = make_project(FILES)
+    first = json.loads(cli("scan", str(root), "-f", "json").stdout)["errors"]
+    again = json.loads(cli("scan", str(root), "-f", "json").stdout)["errors"]
+    strip = ("status", "change")
+    assert [{k: v for k, v in e.items() if k not in strip} for e in again] == [
+        {k: v for k, v in e.items() if k not in strip} for e in first
+    ]
+
+    # same positions, codes and messages, but the enclosing function is renamed: context must follow
+    cart = root / "src/cart.ts"
+    cart.write_text(SOURCE.replace("export function count(", "export function countItems("))
+    renamed = json.loads(cli("scan", str(root), "-f", "json").stdout)["errors"]
+    counted = next(e for e in renamed if e["line"] == 10)
+    assert counted["context"]["symbol_path"] == "countItems"
+    assert counted["code_snippet"].startswith("export function countItems(")
+
+    # the file stays the same but its diagnostics change because another file did
+    cart.write_text(cart.read_text() + "export const first: string = helpers.one;\n")
+    typed = json.loads(cli("scan", str(root), "-f", "json").stdout)["errors"]
+    assert (
+        next(e for e in typed if e["line"] == 14)["message"]
+        == "Type 'number' is not assignable to type 'string'."
+    )
+    (root / "src/helpers.ts").write_text("export const one = true;\n")
+    changed = json.loads(cli("scan", str(root), "-f", "json").stdout)["errors"]
+    after = next(e for e in changed if e["line"] == 14)
+    assert after["message"] == "Type 'boolean' is not assignable to type 'string'."
+    assert after["fingerprint"] != next(e for e in typed if e["line"] == 14)["fingerprint"]

@@ -17,9 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from tsfix import __version__
-from tsfix.context import FileContexts, FileIndex, extract_contexts, index_file, warm_up
+from tsfix.context import (
+    FileContexts,
+    FileIndex,
+    SourceFile,
+    extract_contexts,
+    file_hash,
+    language_for,
+    warm_up,
+)
 from tsfix.fingerprint import fingerprints
-from tsfix.models import Diagnostic, ErrorInput, ScanInput, ScanOutcome
+from tsfix.models import CodeContext, Diagnostic, ErrorInput, ScanInput, ScanOutcome
 from tsfix.project import GitFacts, git_facts, project_key
 from tsfix.store import Store, open_store
 from tsfix.store.sqlite import now_iso
@@ -81,45 +89,73 @@ class ScanReport:
 
 
 class Prefetcher:
-    """Index, while tsc runs, the files that had errors last time: they will most likely have them again.
+    """Work done while tsc runs on the files that had errors last time (they most likely still do).
 
-    tsc prints nothing until it has checked everything, so work done now is free where a core is
-    idle (TypeScript 5.x checks on one thread). The thread stops as soon as tsc is done; whatever it
-    has not reached is indexed afterwards as usual.
+    tsc prints nothing until it has checked everything, so this is free where a core is idle
+    (TypeScript 5.x checks on one thread). Each file is read and hashed: one whose bytes are what the
+    last scan recorded may reuse that scan's contexts (see `errors_from_diagnostics`); any other is
+    indexed with tree-sitter now. The thread stops as soon as tsc is done; what it has not reached is
+    handled afterwards as usual.
     """
 
-    def __init__(self, root: Path, paths: Sequence[str]) -> None:
+    def __init__(self, root: Path, previous: Sequence[ErrorInput]) -> None:
         self._root = root
-        self._paths = list(paths)
+        self.previous: dict[str, list[ErrorInput]] = {}
+        for error in previous:
+            if error.file_path is not None:
+                self.previous.setdefault(error.file_path, []).append(error)
         self._stop = threading.Event()
         self.indexes: dict[str, FileIndex] = {}
+        self.unchanged: set[str] = set()
         self._thread = threading.Thread(target=self._run, name="tsfix-prefetch", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         warm_up()
-        for path in self._paths:
+        for path in sorted(self.previous, key=lambda p: -len(self.previous[p])):
             if self._stop.is_set():
                 return
-            found = index_file(path, self._root / path)
-            if isinstance(found, FileIndex):
-                self.indexes[path] = found
+            try:
+                raw = (self._root / path).read_bytes()
+            except OSError:
+                continue
+            digest = file_hash(raw)
+            if all(e.file_hash == digest for e in self.previous[path]):
+                self.unchanged.add(path)
+            else:
+                self.indexes[path] = FileIndex(SourceFile.from_bytes(path, raw), language_for(path))
 
-    def stop(self) -> dict[str, FileIndex]:
+    def stop(self) -> Prefetched:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
-        return self.indexes
+        reusable = {path: self.previous[path] for path in self.unchanged}
+        return Prefetched(self.indexes, reusable)
+
+
+@dataclass(slots=True)
+class Prefetched:
+    """What the prefetcher has ready: indexed files, and last scan's errors of files that did not change."""
+
+    indexes: dict[str, FileIndex] = field(default_factory=dict)
+    reusable: dict[str, list[ErrorInput]] = field(default_factory=dict)
+
+
+def _diagnostic_key(d: Diagnostic | ErrorInput) -> tuple:
+    return (d.line, d.col, d.code, d.category, d.message)
 
 
 def errors_from_diagnostics(
-    root: Path, diagnostics: Sequence[Diagnostic], indexes: dict[str, FileIndex] | None = None
+    root: Path, diagnostics: Sequence[Diagnostic], prefetched: Prefetched | None = None
 ) -> tuple[list[ErrorInput], dict[str, FileContexts]]:
     """Turn parsed diagnostics into recordable errors: relative paths, context, fingerprints.
 
     Exact duplicates (a file checked by two projects in build mode) are dropped; the rest are
-    ordered by file and position so fingerprint ordinals are deterministic.
+    ordered by file and position so fingerprint ordinals are deterministic. A file whose content is
+    unchanged since the last scan and whose diagnostics are exactly the same keeps last scan's
+    records: context and fingerprint are functions of precisely those inputs.
     """
+    ready = prefetched or Prefetched()
     seen: set[tuple] = set()
     unique: list[Diagnostic] = []
     relative: dict[str, str] = {}
@@ -136,28 +172,52 @@ def errors_from_diagnostics(
             unique.append(item)
     unique.sort(key=lambda d: (d.file is None, d.file or "", d.line or 0, d.col or 0, d.code))
 
-    located = [(i, d.file, d.line or 1, d.col or 1) for i, d in enumerate(unique) if d.file]
-    files = extract_contexts(root, located, indexes)
-
-    keys = []
-    contexts = []
+    by_file: dict[str, list[int]] = {}
     for i, d in enumerate(unique):
+        if d.file is not None:
+            by_file.setdefault(d.file, []).append(i)
+    reused: dict[int, ErrorInput] = {}
+    files: dict[str, FileContexts] = {}
+    for path, indices in by_file.items():
+        previous = ready.reusable.get(path)
+        if previous is None or len(previous) != len(indices):
+            continue
+        by_key = {_diagnostic_key(e): e for e in previous}
+        matches = [by_key.get(_diagnostic_key(unique[i])) for i in indices]
+        if all(m is not None for m in matches):
+            reused.update(zip(indices, matches, strict=True))  # type: ignore[arg-type]
+            files[path] = FileContexts(path, previous[0].file_hash, {})
+
+    located = [
+        (i, d.file, d.line or 1, d.col or 1) for i, d in enumerate(unique) if d.file and i not in reused
+    ]
+    files.update(extract_contexts(root, located, ready.indexes))
+
+    fresh = [i for i in range(len(unique)) if i not in reused]
+    keys = []
+    found: dict[int, tuple[CodeContext | None, FileContexts | None]] = {}
+    for i in fresh:
+        d = unique[i]
         file_contexts = files.get(d.file) if d.file else None
         ctx = file_contexts.contexts.get(i) if file_contexts else None
-        contexts.append((ctx, file_contexts))
+        found[i] = (ctx, file_contexts)
         keys.append(
             (d.file, d.code, d.message, ctx.symbol_path if ctx else "", ctx.error_line_text if ctx else "")
         )
-    prints = fingerprints(keys, root=str(root))
+    prints = dict(zip(fresh, fingerprints(keys, root=str(root)), strict=True))
 
     errors = []
-    for d, fp, (ctx, file_contexts) in zip(unique, prints, contexts, strict=True):
+    for i, d in enumerate(unique):
+        if i in reused:
+            errors.append(reused[i])
+            continue
+        ctx, file_contexts = found[i]
         context: dict[str, Any] | None = ctx.as_json() if ctx else None
         if ctx is None and file_contexts is not None and file_contexts.problem:
             context = {"problem": file_contexts.problem}
         errors.append(
             ErrorInput(
-                fingerprint=fp,
+                fingerprint=prints[i],
                 file_path=d.file,
                 line=d.line,
                 col=d.col,
@@ -180,7 +240,7 @@ def record_tsc_output(
     *,
     scratch: Path | None = None,
     started: float | None = None,
-    indexes: dict[str, FileIndex] | None = None,
+    prefetched: Prefetched | None = None,
     progress: Progress = _no_progress,
 ) -> tuple[ScanOutcome, list[ErrorInput], dict[str, FileContexts], dict[str, float]]:
     """Parse one tsc run, check it can be trusted, extract context and record it as one scan."""
@@ -189,7 +249,7 @@ def record_tsc_output(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _record(store, scan, root, run, scratch, started, indexes, progress)
+        return _record(store, scan, root, run, scratch, started, prefetched, progress)
     finally:
         if collecting:
             gc.enable()
@@ -202,7 +262,7 @@ def _record(
     run: TscRun,
     scratch: Path | None,
     started: float | None,
-    indexes: dict[str, FileIndex] | None,
+    prefetched: Prefetched | None,
     progress: Progress,
 ) -> tuple[ScanOutcome, list[ErrorInput], dict[str, FileContexts], dict[str, float]]:
     timings: dict[str, float] = {}
@@ -217,7 +277,7 @@ def _record(
 
     progress("context", {"diagnostics": len(diagnostics)})
     t = time.perf_counter()
-    errors, files = errors_from_diagnostics(root, diagnostics, indexes)
+    errors, files = errors_from_diagnostics(root, diagnostics, prefetched)
     timings["context"] = (time.perf_counter() - t) * 1000
 
     if started is not None:
@@ -260,12 +320,12 @@ def scan_project(options: ScanOptions, progress: Progress = _no_progress) -> Sca
             process.kill()
             raise
         with store:
-            prefetch = Prefetcher(root, store.open_error_files(key))
+            prefetch = Prefetcher(root, store.previous_errors(key))
             try:
                 run = process.wait()
             finally:
-                indexes = prefetch.stop()
-            progress("tsc_done", {"elapsed_ms": run.elapsed_ms, "prefetched": len(indexes)})
+                prefetched = prefetch.stop()
+            progress("tsc_done", {"elapsed_ms": run.elapsed_ms})
             scan = ScanInput(
                 project=key,
                 project_root=str(root),
@@ -286,7 +346,7 @@ def scan_project(options: ScanOptions, progress: Progress = _no_progress) -> Sca
                 run,
                 scratch=scratch if build else None,
                 started=t0,
-                indexes=indexes,
+                prefetched=prefetched,
                 progress=progress,
             )
             timings["tsc"] = run.elapsed_ms

@@ -51,8 +51,8 @@ class Store(ABC):
         """The error's transitions, oldest first."""
 
     @abstractmethod
-    def open_error_files(self, project: str) -> list[str]:
-        """Files with open errors in `project`, most errors first (the likely files of the next scan)."""
+    def previous_errors(self, project: str) -> list[ErrorInput]:
+        """The open errors of `project` that have a file, as recorded (what the next scan likely sees)."""
 
     @abstractmethod
     def latest_scan(self, project: str | None = None) -> dict[str, Any] | None:

@@ -404,14 +404,20 @@ class SQLiteStore(Store):
             )
         ]
 
-    def open_error_files(self, project: str) -> list[str]:
+    def previous_errors(self, project: str) -> list[ErrorInput]:
         rows = self.conn.execute(
-            """SELECT file_path FROM typescript_errors
-               WHERE project = ? AND status <> 'fixed' AND file_path IS NOT NULL
-               GROUP BY file_path ORDER BY count(*) DESC, file_path""",
+            """SELECT fingerprint, file_path, line, col, code, category, message, code_snippet, context,
+                      file_hash
+               FROM typescript_errors
+               WHERE project = ? AND status <> 'fixed' AND file_path IS NOT NULL""",
             (project,),
         )
-        return [row[0] for row in rows]
+        return [
+            ErrorInput(
+                r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8]) if r[8] else None, r[9]
+            )
+            for r in rows
+        ]
 
     def latest_scan(self, project: str | None = None) -> dict[str, Any] | None:
         if project is None:
