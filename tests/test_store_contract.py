@@ -234,3 +234,49 @@ def test_concurrent_connections_serialise(store_factory: StoreFactory) -> None:
         assert st.get_error(str(rows[0].id)).occurrences >= 1
         base = next(r for r in rows if r.fingerprint == "base")
         assert base.occurrences == 5 and base.status == "new"
+
+
+def test_unchanged_errors_record_only_their_sighting(store: Store) -> None:
+    first = store.record_scan(scan_input(), [error_input("a"), error_input("b", line=2)])
+    ids = {r.fingerprint: r.id for r in first.errors}
+    # the previous records, reused by a rescan that found the files and diagnostics unchanged
+    reused = store.previous_errors("acme/web")
+    assert {e.fingerprint for e in reused} == {"a", "b"}
+    assert all(e.context == {"kind": "variable", "name": "n", "symbol_path": "n"} for e in reused)
+    for e in reused:
+        e.unchanged = True
+    second = store.record_scan(scan_input(), reused)
+    assert {r.fingerprint: (r.id, r.change, r.status) for r in second.errors} == {
+        "a": (ids["a"], "open", "new"),
+        "b": (ids["b"], "open", "new"),
+    }
+    row = store.get_error(str(ids["a"]))
+    assert (row.occurrences, row.last_seen_scan, row.code_snippet) == (
+        2,
+        second.scan_id,
+        "const n: number = 'x';",
+    )
+    assert row.context == {"kind": "variable", "name": "n", "symbol_path": "n"}
+
+    # meanwhile another scan saw neither: they are fixed; an unchanged sighting reopens them
+    store.record_scan(scan_input(), [])
+    third = store.record_scan(scan_input(), reused)
+    assert [r.change for r in third.errors] == ["reopened", "reopened"]
+    assert store.get_error(str(ids["b"])).status == "new"
+
+
+def test_unchanged_error_without_a_row_is_recorded_in_full(
+    store_factory: StoreFactory, tmp_path: Path
+) -> None:
+    with store_factory() as st:
+        ghost = error_input("ghost", line=4)
+        ghost.unchanged = True  # claims to be unchanged, but this store never saw it
+        outcome = st.record_scan(scan_input(), [ghost])
+        row = st.get_error(str(outcome.errors[0].id))
+        assert (row.fingerprint, row.line, row.message, row.code_snippet) == (
+            "ghost",
+            4,
+            "Type 'string' is not assignable to type 'number'.",
+            "const n: number = 'x';",
+        )
+        assert outcome.errors[0].change == "new"

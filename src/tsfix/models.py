@@ -77,6 +77,9 @@ class ErrorInput:
     code_snippet: str | None
     context: dict[str, Any] | None
     file_hash: str | None
+    # True when this is the previous scan's record, reused because the file and its diagnostics are
+    # unchanged: a store then only needs to record that it was seen again.
+    unchanged: bool = False
 
 
 @dataclass(slots=True)

@@ -185,7 +185,10 @@ def errors_from_diagnostics(
         by_key = {_diagnostic_key(e): e for e in previous}
         matches = [by_key.get(_diagnostic_key(unique[i])) for i in indices]
         if all(m is not None for m in matches):
-            reused.update(zip(indices, matches, strict=True))  # type: ignore[arg-type]
+            for i, match in zip(indices, matches, strict=True):
+                assert match is not None
+                match.unchanged = True
+                reused[i] = match
             files[path] = FileContexts(path, previous[0].file_hash, {})
 
     located = [

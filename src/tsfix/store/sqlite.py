@@ -184,53 +184,8 @@ class SQLiteStore(Store):
         project = scan.project
         try:
             with self._write() as conn:
-                scan_id = conn.execute(
-                    """INSERT INTO scans (project, project_root, tsconfig, git_commit, git_branch,
-                         typescript_version, tsfix_version, tsc_exit_code, complete, started_at,
-                         duration_ms, tsc_ms, created_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (
-                        project,
-                        scan.project_root,
-                        scan.tsconfig,
-                        scan.git_commit,
-                        scan.git_branch,
-                        scan.typescript_version,
-                        scan.tsfix_version,
-                        scan.tsc_exit_code,
-                        int(scan.complete),
-                        scan.started_at,
-                        scan.duration_ms,
-                        scan.tsc_ms,
-                        now,
-                    ),
-                ).lastrowid
-                conn.execute(
-                    """CREATE TEMP TABLE IF NOT EXISTS incoming (
-                         ord INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL UNIQUE, file_path TEXT,
-                         line INTEGER, col INTEGER, code TEXT, category TEXT, message TEXT,
-                         code_snippet TEXT, context TEXT, file_hash TEXT)"""
-                )
-                conn.execute("DELETE FROM incoming")
-                conn.executemany(
-                    "INSERT INTO incoming VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        (
-                            i,
-                            e.fingerprint,
-                            e.file_path,
-                            e.line,
-                            e.col,
-                            e.code,
-                            e.category,
-                            e.message,
-                            e.code_snippet,
-                            None if e.context is None else json.dumps(e.context, ensure_ascii=False),
-                            e.file_hash,
-                        )
-                        for i, e in enumerate(errors)
-                    ),
-                )
+                scan_id = self._insert_scan(conn, scan, now)
+                self._load_incoming(conn, errors)
                 previous = {
                     row[0]: row[1]
                     for row in conn.execute(
@@ -239,60 +194,10 @@ class SQLiteStore(Store):
                         (project,),
                     )
                 }
-                conn.execute(
-                    """INSERT INTO typescript_errors (project, fingerprint, file_path, line, col, code,
-                         category, message, code_snippet, context, file_hash, status, occurrences,
-                         first_seen_scan, last_seen_scan, created_at, updated_at)
-                       SELECT ?, fingerprint, file_path, line, col, code, category, message,
-                              code_snippet, context, file_hash, 'new', 1, ?, ?, ?, ?
-                       FROM incoming WHERE true
-                       ON CONFLICT (project, fingerprint) DO UPDATE SET
-                         file_path = excluded.file_path, line = excluded.line, col = excluded.col,
-                         category = excluded.category, message = excluded.message,
-                         code_snippet = excluded.code_snippet, context = excluded.context,
-                         file_hash = excluded.file_hash,
-                         occurrences = typescript_errors.occurrences + 1,
-                         last_seen_scan = excluded.last_seen_scan, fixed_in_scan = NULL,
-                         status = CASE WHEN typescript_errors.status IN ('fixed', 'applied')
-                                       THEN 'new' ELSE typescript_errors.status END,
-                         updated_at = excluded.updated_at""",
-                    (project, scan_id, scan_id, now, now),
-                )
-                conn.execute(
-                    """INSERT INTO error_events (error_id, scan_id, event, from_status, to_status, created_at)
-                       SELECT t.id, ?, 'new', NULL, 'new', ? FROM typescript_errors t
-                       WHERE t.project = ? AND t.first_seen_scan = ?""",
-                    (scan_id, now, project, scan_id),
-                )
-                conn.executemany(
-                    """INSERT INTO error_events (error_id, scan_id, event, from_status, to_status, created_at)
-                       SELECT id, ?, 'reopened', ?, status, ? FROM typescript_errors
-                       WHERE project = ? AND fingerprint = ?""",
-                    [
-                        (scan_id, status, now, project, fingerprint)
-                        for fingerprint, status in previous.items()
-                        if status in ("fixed", "applied")
-                    ],
-                )
-                fixed: list[FixedError] = []
-                if scan.complete:
-                    conn.execute(
-                        """INSERT INTO error_events (error_id, scan_id, event, from_status, to_status, created_at)
-                           SELECT id, ?, 'fixed', status, 'fixed', ? FROM typescript_errors
-                           WHERE project = ? AND status <> 'fixed' AND last_seen_scan <> ?""",
-                        (scan_id, now, project, scan_id),
-                    )
-                    fixed = [
-                        FixedError(
-                            r["id"], r["fingerprint"], r["file_path"], r["line"], r["code"], r["message"]
-                        )
-                        for r in conn.execute(
-                            """UPDATE typescript_errors SET status = 'fixed', fixed_in_scan = ?, updated_at = ?
-                               WHERE project = ? AND status <> 'fixed' AND last_seen_scan <> ?
-                               RETURNING id, fingerprint, file_path, line, code, message""",
-                            (scan_id, now, project, scan_id),
-                        ).fetchall()
-                    ]
+                self._complete_vanished_rows(conn, errors, previous)
+                self._upsert_errors(conn, project, scan_id, now)
+                self._record_sightings(conn, project, scan_id, now, previous)
+                fixed = self._mark_fixed(conn, project, scan_id, now) if scan.complete else []
                 current = {
                     row[1]: (row[0], row[2])
                     for row in conn.execute(
@@ -308,26 +213,15 @@ class SQLiteStore(Store):
                         "new" if before is None else "reopened" if before in ("fixed", "applied") else "open"
                     )
                     recorded.append(RecordedError(error_id, e.fingerprint, status, change))  # type: ignore[arg-type]
-                counts = {
-                    "errors": sum(1 for e in errors if e.category == "error"),
-                    "warnings": sum(1 for e in errors if e.category != "error"),
-                    "files": len({e.file_path for e in errors if e.file_path}),
-                    "new": sum(1 for r in recorded if r.change == "new"),
-                    "open": sum(1 for r in recorded if r.change == "open"),
-                    "reopened": sum(1 for r in recorded if r.change == "reopened"),
-                    "fixed": len(fixed),
-                }
+                counts = _counts(errors, recorded, fixed)
                 conn.execute(
                     """UPDATE scans SET error_count = ?, warning_count = ?, file_count = ?, new_count = ?,
                          open_count = ?, reopened_count = ?, fixed_count = ? WHERE id = ?""",
                     (
-                        counts["errors"],
-                        counts["warnings"],
-                        counts["files"],
-                        counts["new"],
-                        counts["open"],
-                        counts["reopened"],
-                        counts["fixed"],
+                        *(
+                            counts[k]
+                            for k in ("errors", "warnings", "files", "new", "open", "reopened", "fixed")
+                        ),
                         scan_id,
                     ),
                 )
@@ -340,6 +234,135 @@ class SQLiteStore(Store):
             raise self._failure(exc, "write", "is it writable?") from None
         assert scan_id is not None
         return ScanOutcome(scan_id, recorded, fixed, counts)
+
+    @staticmethod
+    def _insert_scan(conn: sqlite3.Connection, scan: ScanInput, now: str) -> int | None:
+        return conn.execute(
+            """INSERT INTO scans (project, project_root, tsconfig, git_commit, git_branch,
+                 typescript_version, tsfix_version, tsc_exit_code, complete, started_at,
+                 duration_ms, tsc_ms, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                scan.project,
+                scan.project_root,
+                scan.tsconfig,
+                scan.git_commit,
+                scan.git_branch,
+                scan.typescript_version,
+                scan.tsfix_version,
+                scan.tsc_exit_code,
+                int(scan.complete),
+                scan.started_at,
+                scan.duration_ms,
+                scan.tsc_ms,
+                now,
+            ),
+        ).lastrowid
+
+    @staticmethod
+    def _load_incoming(conn: sqlite3.Connection, errors: Sequence[ErrorInput]) -> None:
+        """This scan's errors into a temporary table. Unchanged ones carry only their identity."""
+        conn.execute(
+            """CREATE TEMP TABLE IF NOT EXISTS incoming (
+                 ord INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL UNIQUE, file_path TEXT,
+                 line INTEGER, col INTEGER, code TEXT, category TEXT, message TEXT,
+                 code_snippet TEXT, context TEXT, file_hash TEXT, unchanged INTEGER NOT NULL)"""
+        )
+        conn.execute("DELETE FROM incoming")
+        conn.executemany(
+            "INSERT INTO incoming VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (i, e.fingerprint, *_content(e), 1)
+                if e.unchanged
+                else (i, e.fingerprint, *_content(e, full=True), 0)
+                for i, e in enumerate(errors)
+            ),
+        )
+
+    @staticmethod
+    def _complete_vanished_rows(
+        conn: sqlite3.Connection, errors: Sequence[ErrorInput], previous: dict[str, str]
+    ) -> None:
+        """An unchanged error whose row is gone (deleted meanwhile) is recorded in full after all."""
+        gone = [(i, e) for i, e in enumerate(errors) if e.unchanged and e.fingerprint not in previous]
+        conn.executemany(
+            """UPDATE incoming SET file_path = ?, line = ?, col = ?, code = ?, category = ?, message = ?,
+                 code_snippet = ?, context = ?, file_hash = ?, unchanged = 0 WHERE ord = ?""",
+            [(*_content(e, full=True), i) for i, e in gone],
+        )
+
+    @staticmethod
+    def _upsert_errors(conn: sqlite3.Connection, project: str, scan_id: int | None, now: str) -> None:
+        conn.execute(
+            """INSERT INTO typescript_errors (project, fingerprint, file_path, line, col, code,
+                 category, message, code_snippet, context, file_hash, status, occurrences,
+                 first_seen_scan, last_seen_scan, created_at, updated_at)
+               SELECT ?, fingerprint, file_path, line, col, code, category, message,
+                      code_snippet, context, file_hash, 'new', 1, ?, ?, ?, ?
+               FROM incoming WHERE unchanged = 0
+               ON CONFLICT (project, fingerprint) DO UPDATE SET
+                 file_path = excluded.file_path, line = excluded.line, col = excluded.col,
+                 category = excluded.category, message = excluded.message,
+                 code_snippet = excluded.code_snippet, context = excluded.context,
+                 file_hash = excluded.file_hash,
+                 occurrences = typescript_errors.occurrences + 1,
+                 last_seen_scan = excluded.last_seen_scan, fixed_in_scan = NULL,
+                 status = CASE WHEN typescript_errors.status IN ('fixed', 'applied')
+                               THEN 'new' ELSE typescript_errors.status END,
+                 updated_at = excluded.updated_at""",
+            (project, scan_id, scan_id, now, now),
+        )
+        # unchanged errors: same content as stored, only the sighting is new
+        conn.execute(
+            """UPDATE typescript_errors SET occurrences = occurrences + 1, last_seen_scan = ?,
+                 fixed_in_scan = NULL, updated_at = ?,
+                 status = CASE WHEN status IN ('fixed', 'applied') THEN 'new' ELSE status END
+               WHERE project = ? AND fingerprint IN (SELECT fingerprint FROM incoming WHERE unchanged = 1)""",
+            (scan_id, now, project),
+        )
+
+    @staticmethod
+    def _record_sightings(
+        conn: sqlite3.Connection, project: str, scan_id: int | None, now: str, previous: dict[str, str]
+    ) -> None:
+        """History: `new` for errors first seen now, `reopened` for ones that were fixed or applied."""
+        conn.execute(
+            """INSERT INTO error_events (error_id, scan_id, event, from_status, to_status, created_at)
+               SELECT t.id, ?, 'new', NULL, 'new', ? FROM typescript_errors t
+               WHERE t.project = ? AND t.first_seen_scan = ?""",
+            (scan_id, now, project, scan_id),
+        )
+        conn.executemany(
+            """INSERT INTO error_events (error_id, scan_id, event, from_status, to_status, created_at)
+               SELECT id, ?, 'reopened', ?, status, ? FROM typescript_errors
+               WHERE project = ? AND fingerprint = ?""",
+            [
+                (scan_id, status, now, project, fingerprint)
+                for fingerprint, status in previous.items()
+                if status in ("fixed", "applied")
+            ],
+        )
+
+    @staticmethod
+    def _mark_fixed(
+        conn: sqlite3.Connection, project: str, scan_id: int | None, now: str
+    ) -> list[FixedError]:
+        """Errors of the project this scan did not see are fixed."""
+        conn.execute(
+            """INSERT INTO error_events (error_id, scan_id, event, from_status, to_status, created_at)
+               SELECT id, ?, 'fixed', status, 'fixed', ? FROM typescript_errors
+               WHERE project = ? AND status <> 'fixed' AND last_seen_scan <> ?""",
+            (scan_id, now, project, scan_id),
+        )
+        return [
+            FixedError(r["id"], r["fingerprint"], r["file_path"], r["line"], r["code"], r["message"])
+            for r in conn.execute(
+                """UPDATE typescript_errors SET status = 'fixed', fixed_in_scan = ?, updated_at = ?
+                   WHERE project = ? AND status <> 'fixed' AND last_seen_scan <> ?
+                   RETURNING id, fingerprint, file_path, line, code, message""",
+                (scan_id, now, project, scan_id),
+            ).fetchall()
+        ]
 
     # ------------------------------------------------------------------ reads
 
@@ -437,6 +460,28 @@ class SQLiteStore(Store):
             )
         ]
         return {t: [c[1] for c in self.conn.execute(f"PRAGMA table_info({t})")] for t in tables}
+
+
+def _content(e: ErrorInput, full: bool = False) -> tuple:
+    """An error's columns for `incoming`; without `full`, only the cheap ones (no context JSON)."""
+    if not full:
+        return (e.file_path, e.line, e.col, e.code, e.category, None, None, None, e.file_hash)
+    context = None if e.context is None else json.dumps(e.context, ensure_ascii=False)
+    return (e.file_path, e.line, e.col, e.code, e.category, e.message, e.code_snippet, context, e.file_hash)
+
+
+def _counts(
+    errors: Sequence[ErrorInput], recorded: Sequence[RecordedError], fixed: Sequence[FixedError]
+) -> dict[str, int]:
+    return {
+        "errors": sum(1 for e in errors if e.category == "error"),
+        "warnings": sum(1 for e in errors if e.category != "error"),
+        "files": len({e.file_path for e in errors if e.file_path}),
+        "new": sum(1 for r in recorded if r.change == "new"),
+        "open": sum(1 for r in recorded if r.change == "open"),
+        "reopened": sum(1 for r in recorded if r.change == "reopened"),
+        "fixed": len(fixed),
+    }
 
 
 def _error_row(row: sqlite3.Row) -> ErrorRow:
