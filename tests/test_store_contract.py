@@ -18,20 +18,24 @@ from tsfix.store import Store, open_store
 StoreFactory = Callable[[], Store]
 
 
-def _sqlite_factory(tmp_path: Path) -> StoreFactory:
-    def make() -> Store:
-        return open_store(f"sqlite://{tmp_path / 'contract.db'}")
-
-    return make
+BACKENDS = ("sqlite", "postgres", "supabase")
 
 
-BACKENDS = {"sqlite": _sqlite_factory}
-
-
-@pytest.fixture(params=sorted(BACKENDS))
+@pytest.fixture(params=BACKENDS)
 def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> StoreFactory:
     """A factory of connections to one fresh store of each backend."""
-    return BACKENDS[request.param](tmp_path)
+    if request.param == "sqlite":
+        url = f"sqlite://{tmp_path / 'contract.db'}"
+    elif request.param == "postgres":
+        url = request.getfixturevalue("pg_url")
+    else:
+        request.getfixturevalue("supabase")
+        url = "supabase"
+
+    def make() -> Store:
+        return open_store(url)
+
+    return make
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ EXPECTED_SCHEMA = {
     "scans": [
         "id", "project", "project_root", "tsconfig", "git_commit", "git_branch", "typescript_version",
         "tsfix_version", "tsc_exit_code", "complete", "started_at", "duration_ms", "tsc_ms", "error_count",
-        "warning_count", "file_count", "new_count", "open_count", "reopened_count", "fixed_count", "created_at",
+        "warning_count", "file_count", "new_count", "open_count", "reopened_count", "fixed_count", "created_at", "uuid",
     ],
     "typescript_errors": [
         "id", "project", "fingerprint", "file_path", "line", "col", "code", "category", "message",
@@ -35,6 +35,7 @@ EXPECTED_SCHEMA = {
         "verification", "base_hashes", "tokens_in", "tokens_out", "latency_ms", "generated_at", "applied_at",
     ],
     "tsfix_migrations": ["name", "applied_at"],
+    "pending_uploads": ["scan_uuid", "remote", "payload", "created_at", "attempts", "last_error"],
 }  # fmt: skip
 
 

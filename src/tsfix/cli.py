@@ -102,7 +102,8 @@ StoreOption = Annotated[
     typer.Option(
         "--store",
         envvar="TSFIX_STORE",
-        help="Where to record: `sqlite:///path/tsfix.db`. Default: `<project>/.tsfix/tsfix.db`.",
+        help="Where to record: `sqlite:///path/tsfix.db`, `postgresql://…` or `supabase`. "
+        "Default: `<project>/.tsfix/tsfix.db`.",
         show_default=False,
     ),
 ]
@@ -386,6 +387,125 @@ def show(
             _print_json(error_detail_json(row, history))
         else:
             error_detail(_out(), row, history)
+
+
+# ----------------------------------------------------------------------------- team stores
+
+db_app = typer.Typer(
+    help="Set up and inspect a store's schema (Postgres, Supabase, SQLite).",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+)
+app.add_typer(db_app, name="db")
+
+PathOption = Annotated[
+    Path, typer.Option("--path", help="A folder inside the project.", show_default="current folder")
+]
+
+
+@db_app.command(
+    "migrate",
+    epilog=_examples(
+        "tsfix db migrate --store postgresql://postgres:secret@db.example.com:5432/postgres",
+        'TSFIX_STORE="$DATABASE_URL" tsfix db migrate',
+        note="Each migration runs in its own transaction and is recorded; a second run does nothing. "
+        "Supabase: use the project's database connection string (REST cannot change the schema).",
+    ),
+)
+def db_migrate_command(store: StoreOption = None, path: PathOption = Path(".")) -> None:
+    """Apply the pending schema migrations to a store."""
+    from tsfix.store.admin import db_migrate
+
+    with _exit_codes():
+        name, applied = db_migrate(store, path.resolve())
+        console = _out()
+        if applied:
+            console.print(f"applied {', '.join(applied)} to {name}")
+        else:
+            console.print(f"{name} is up to date: nothing to apply")
+
+
+@db_app.command(
+    "status",
+    epilog=_examples(
+        "tsfix db status --store postgresql://…",
+        "tsfix db status --store supabase --json",
+        note="Exit status: 0 up to date, 1 migrations pending (or no schema), 2 the store cannot be reached.",
+    ),
+)
+def db_status_command(
+    store: StoreOption = None,
+    path: PathOption = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show which schema migrations a store has."""
+    from tsfix.store.admin import db_status
+
+    with _exit_codes():
+        status = db_status(store, path.resolve())
+        if as_json:
+            _print_json(
+                {
+                    "store": status.store,
+                    "up_to_date": status.up_to_date,
+                    "applied": status.applied,
+                    "pending": status.pending,
+                    "version": status.version,
+                    "expected_version": status.expected,
+                }
+            )
+        else:
+            console = _out()
+            if status.expected is not None:
+                state = "missing" if status.version is None else f"version {status.version}"
+                console.print(f"{status.store}: tsfix schema {state} (this tsfix needs {status.expected})")
+            for name in status.applied:
+                console.print(f"  [green]applied[/]  {name}")
+            for name in status.pending:
+                console.print(f"  [yellow]pending[/]  {name}")
+            if status.up_to_date:
+                console.print("up to date")
+            else:
+                console.print(f"[yellow]not up to date[/]: {status.note or 'run `tsfix db migrate`'}")
+    raise typer.Exit(0 if status.up_to_date else 1)
+
+
+@app.command(
+    epilog=_examples(
+        "tsfix sync --store supabase        # after a scan could not reach the team store",
+        "tsfix sync                         # lists what is waiting, and for which store",
+        note="Uploads are idempotent: a scan the store already has is not recorded twice.",
+    )
+)
+def sync(
+    store: StoreOption = None,
+    path: PathOption = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Upload scans that were kept locally because the team store could not be reached."""
+    from tsfix.pipeline import find_project_root
+    from tsfix.store.admin import sync_scans
+
+    with _exit_codes():
+        result = sync_scans(store, find_project_root(path))
+        if as_json:
+            _print_json(
+                {
+                    "store": result.store,
+                    "uploaded": result.uploaded,
+                    "waiting_elsewhere": result.waiting_elsewhere,
+                }
+            )
+        else:
+            console = _out()
+            n = len(result.uploaded)
+            console.print(
+                f"uploaded {n} scan{'s' if n != 1 else ''} to {result.store}"
+                if n
+                else f"nothing to upload to {result.store}"
+            )
+            for remote, waiting in result.waiting_elsewhere:
+                console.print(f"[yellow]{waiting} scan(s) still wait for {remote}[/]")
 
 
 def main() -> None:

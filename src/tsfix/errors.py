@@ -56,3 +56,15 @@ class StoreError(TsfixError):
 
 class StoreBusy(StoreError):
     """Another process holds the store's write lock for too long."""
+
+
+class StoreUnreachable(StoreError):
+    """The remote store cannot be reached (network, server down, connection lost)."""
+
+
+class StoreDenied(StoreError):
+    """The remote store refused the credentials or the role may not do this (401/403, RLS)."""
+
+
+class StoreSchemaMissing(StoreError):
+    """The remote store lacks the tsfix schema, or holds an older version of it."""

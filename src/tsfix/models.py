@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -82,6 +84,11 @@ class ErrorInput:
     unchanged: bool = False
 
 
+def new_scan_id() -> str:
+    """A scan's identity, fixed when it is taken: uploads of the same scan are recognised by it."""
+    return str(uuid.uuid4())
+
+
 @dataclass(slots=True)
 class ScanInput:
     """Facts about one run of tsc, recorded in the `scans` table."""
@@ -100,6 +107,7 @@ class ScanInput:
     # False when tsc may have stopped before type-checking (only syntax errors): errors this scan does
     # not mention are then left open rather than marked fixed.
     complete: bool = True
+    id: str = field(default_factory=new_scan_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +163,11 @@ class ErrorRow:
     fixed_in_scan: int | str | None
     created_at: str
     updated_at: str
+
+    @classmethod
+    def from_mapping(cls, row: Mapping[str, Any]) -> ErrorRow:
+        """From a store's row (a sqlite3.Row, or the JSON a SQL function returned), context decoded."""
+        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -12,6 +12,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,11 +27,12 @@ from tsfix.context import (
     language_for,
     warm_up,
 )
+from tsfix.errors import StoreError
 from tsfix.fingerprint import fingerprints
 from tsfix.models import CodeContext, Diagnostic, ErrorInput, ScanInput, ScanOutcome
 from tsfix.project import GitFacts, git_facts, project_key
-from tsfix.store import Store, open_store
-from tsfix.store.sqlite import now_iso
+from tsfix.store import Store, is_remote, open_store, remote_key
+from tsfix.store.sqlite import SQLiteStore, now_iso
 from tsfix.tsc import (
     TscInfo,
     TscProcess,
@@ -244,6 +246,7 @@ def record_tsc_output(
     scratch: Path | None = None,
     started: float | None = None,
     prefetched: Prefetched | None = None,
+    upload_to: str | None = None,
     progress: Progress = _no_progress,
 ) -> tuple[ScanOutcome, list[ErrorInput], dict[str, FileContexts], dict[str, float]]:
     """Parse one tsc run, check it can be trusted, extract context and record it as one scan."""
@@ -252,7 +255,7 @@ def record_tsc_output(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _record(store, scan, root, run, scratch, started, prefetched, progress)
+        return _record(store, scan, root, run, scratch, started, prefetched, upload_to, progress)
     finally:
         if collecting:
             gc.enable()
@@ -266,6 +269,7 @@ def _record(
     scratch: Path | None,
     started: float | None,
     prefetched: Prefetched | None,
+    upload_to: str | None,
     progress: Progress,
 ) -> tuple[ScanOutcome, list[ErrorInput], dict[str, FileContexts], dict[str, float]]:
     timings: dict[str, float] = {}
@@ -287,7 +291,11 @@ def _record(
         scan.duration_ms = int((time.perf_counter() - started) * 1000)
     progress("store", {"errors": len(errors), "store": store.display_url})
     t = time.perf_counter()
-    outcome = store.record_scan(scan, errors)
+    if upload_to is not None:
+        assert isinstance(store, SQLiteStore)
+        outcome = store.record_scan(scan, errors, upload_to=upload_to)
+    else:
+        outcome = store.record_scan(scan, errors)
     timings["store"] = (time.perf_counter() - t) * 1000
     return outcome, errors, files, timings
 
@@ -318,12 +326,14 @@ def scan_project(options: ScanOptions, progress: Progress = _no_progress) -> Sca
             # work that does not need tsc's output happens while it type-checks
             git = git_facts(root) if options.project_name is None else GitFacts()
             key = project_key(root, tsconfig, git, options.project_name)
-            store = open_store(options.store, root)
+            remote_url = options.store if is_remote(options.store) else None
+            local = SQLiteStore.open_journal(root) if remote_url else open_store(options.store, root)
         except BaseException:
             process.kill()
             raise
-        with store:
-            prefetch = Prefetcher(root, store.previous_errors(key))
+        with local, ExitStack() as stack:
+            remote, remote_problem = _open_remote(remote_url, root, process, stack)
+            prefetch = Prefetcher(root, local.previous_errors(key))
             try:
                 run = process.wait()
             finally:
@@ -343,19 +353,70 @@ def scan_project(options: ScanOptions, progress: Progress = _no_progress) -> Sca
                 tsfix_version=__version__,
             )
             outcome, errors, files, timings = record_tsc_output(
-                store,
+                local,
                 scan,
                 root,
                 run,
                 scratch=scratch if build else None,
                 started=t0,
                 prefetched=prefetched,
+                upload_to=remote_key(remote_url) if remote_url else None,
                 progress=progress,
             )
+            store_url = local.display_url
+            if remote_url:
+                assert isinstance(local, SQLiteStore)
+                progress("upload", {"store": remote.display_url if remote else remote_key(remote_url)})
+                outcome, store_url = _upload(local, remote, remote_problem, remote_url, scan, errors, outcome)
             timings["tsc"] = run.elapsed_ms
             timings["total"] = (time.perf_counter() - t0) * 1000
             problems = {path: fc.problem for path, fc in files.items() if fc.problem}
-            return ScanReport(scan, outcome, errors, store.display_url, tsc, build, problems, timings)
+            return ScanReport(scan, outcome, errors, store_url, tsc, build, problems, timings)
+
+
+def _open_remote(
+    url: str | None, root: Path, process: TscProcess, stack: ExitStack
+) -> tuple[Store | None, StoreError | None]:
+    """Connect to the team store while tsc runs. A usage error stops the scan; a store that cannot be
+    reached, refuses the key or lacks the schema is reported after the scan is kept locally."""
+    if url is None:
+        return None, None
+    try:
+        return stack.enter_context(open_store(url, root)), None
+    except StoreError as exc:
+        return None, exc
+    except BaseException:
+        process.kill()
+        raise
+
+
+def _upload(
+    local: SQLiteStore,
+    remote: Store | None,
+    problem: StoreError | None,
+    url: str,
+    scan: ScanInput,
+    errors: Sequence[ErrorInput],
+    local_outcome: ScanOutcome,
+) -> tuple[ScanOutcome, str]:
+    """Send a locally recorded scan to the team store; on failure keep it queued and say so."""
+    name = remote_key(url)
+    if remote is not None and problem is None:
+        try:
+            outcome = remote.record_scan(scan, errors)
+        except StoreError as exc:
+            problem = exc
+        else:
+            local.mark_uploaded(scan.id, name)
+            return outcome, remote.display_url
+    assert problem is not None
+    local.note_upload_failure(scan.id, name, problem.message)
+    kept = type(problem)(
+        f"{problem.message} — the scan is kept locally ({local_outcome.counts.get('errors', 0)} errors, "
+        f"scan {local_outcome.scan_id} in {local.display_url})",
+        hint=f"{problem.hint}; then `tsfix sync --store {name}` uploads it",
+    )
+    raise kept
 
 
 def project_for_listing(path: Path) -> str | None:
@@ -367,3 +428,18 @@ def project_for_listing(path: Path) -> str | None:
     except ProjectNotFound:
         return None
     return project_key(root, tsconfig, git_facts(root))
+
+
+def find_project_root(path: Path) -> Path:
+    """The project root around `path`: the folder of the nearest tsconfig, else of the nearest store."""
+    from tsfix.errors import ProjectNotFound
+    from tsfix.store import default_store_path
+
+    try:
+        return find_tsconfig(path)[0]
+    except ProjectNotFound:
+        start = path.resolve()
+        for folder in (start, *start.parents):
+            if default_store_path(folder).is_file():
+                return folder
+        raise

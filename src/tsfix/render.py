@@ -18,6 +18,7 @@ from rich.text import Text
 
 from tsfix.models import ErrorEvent, ErrorRow
 from tsfix.pipeline import ScanReport
+from tsfix.redact import scrub
 
 TOP_FILES = 15
 TOP_CODES = 10
@@ -309,6 +310,6 @@ def error_detail_json(row: ErrorRow, history: Sequence[ErrorEvent]) -> dict[str,
 
 def problem(console: Console, message: str, hint: str | None) -> None:
     """The one-line error (and hint) every failure prints."""
-    console.print(Text.assemble(("error: ", "bold red"), message), highlight=False, soft_wrap=True)
+    console.print(Text.assemble(("error: ", "bold red"), scrub(message)), highlight=False, soft_wrap=True)
     if hint:
-        console.print(Text.assemble(("hint: ", "bold"), hint), highlight=False, soft_wrap=True)
+        console.print(Text.assemble(("hint: ", "bold"), scrub(hint)), highlight=False, soft_wrap=True)

@@ -87,16 +87,46 @@ def _open_sqlite(url: str, root: Path | None, create: bool) -> Store:
     return SQLiteStore(Path(rest).expanduser(), create=create)
 
 
-# scheme -> opener(url, root, create). Later backends register here (postgresql, supabase).
+def _open_postgres(url: str, root: Path | None, create: bool) -> Store:
+    from tsfix.store.postgres import PsycopgTransport
+    from tsfix.store.remote import RemoteStore
+
+    return RemoteStore(PsycopgTransport(url))
+
+
+def _open_supabase(url: str, root: Path | None, create: bool) -> Store:
+    from tsfix.store.remote import RemoteStore
+    from tsfix.store.supabase import SupabaseTransport
+
+    return RemoteStore(SupabaseTransport(_supabase_project(url)))
+
+
+def _supabase_project(url: str) -> str | None:
+    """`supabase` -> None (SUPABASE_URL decides); `supabase:https://x.supabase.co` -> that URL."""
+    rest = url.split(":", 1)[1] if ":" in url else ""
+    return rest or None
+
+
+# scheme -> opener(url, root, create)
 STORE_BACKENDS: dict[str, Callable[[str, Path | None, bool], Store]] = {
     "sqlite": _open_sqlite,
+    "postgresql": _open_postgres,
+    "postgres": _open_postgres,
+    "supabase": _open_supabase,
 }
-STORE_EXAMPLES = {"sqlite": "sqlite:///path/to/tsfix.db"}
+STORE_EXAMPLES = {
+    "sqlite": "sqlite:///path/to/tsfix.db",
+    "postgresql": "postgresql://user:password@host:5432/db",
+    "supabase": "supabase (with SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY)",
+}
+REMOTE_SCHEMES = ("postgresql", "postgres", "supabase")
 
 
 def store_scheme(url: str | None) -> str:
     if not url:
         return "sqlite"
+    if url.lower() == "supabase" or url.lower().startswith("supabase:"):
+        return "supabase"
     if "://" in url:
         return url.split("://", 1)[0].lower()
     if url.lower() in STORE_BACKENDS:
@@ -104,6 +134,22 @@ def store_scheme(url: str | None) -> str:
     if url.endswith((".db", ".sqlite", ".sqlite3")):
         return "sqlite"
     return url.split(":", 1)[0].lower()
+
+
+def is_remote(url: str | None) -> bool:
+    """True for the team stores (Postgres, Supabase), which scans reach through the local store."""
+    return store_scheme(url) in REMOTE_SCHEMES
+
+
+def remote_key(url: str) -> str:
+    """A remote store's name without secrets, worked out without connecting."""
+    from tsfix.redact import redact_url
+
+    if store_scheme(url) == "supabase":
+        from tsfix.store.supabase import supabase_key_name
+
+        return supabase_key_name(_supabase_project(url))
+    return redact_url(url)
 
 
 def open_store(url: str | None, root: Path | None = None, *, create: bool = True) -> Store:
@@ -114,6 +160,6 @@ def open_store(url: str | None, root: Path | None = None, *, create: bool = True
     scheme = store_scheme(url)
     opener = STORE_BACKENDS.get(scheme)
     if opener is None:
-        valid = ", ".join(STORE_EXAMPLES[name] for name in STORE_BACKENDS if name in STORE_EXAMPLES)
+        valid = "; ".join(STORE_EXAMPLES.values())
         raise UsageError(f"unknown store {scheme!r}", hint=f"use one of: {valid}")
     return opener(url or "", root, create)

@@ -8,10 +8,14 @@ own transaction, and recorded in `tsfix_migrations`.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import sqlite3
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -27,6 +31,7 @@ from tsfix.models import (
     ScanInput,
     ScanOutcome,
 )
+from tsfix.redact import scrub
 from tsfix.store import STORE_DIR, STORE_FILE, Store
 
 BUSY_TIMEOUT_MS = 60_000
@@ -55,6 +60,15 @@ def _is_locked(exc: sqlite3.OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
+@dataclass(frozen=True, slots=True)
+class PendingUpload:
+    scan_uuid: str
+    payload: dict[str, Any]
+    created_at: str
+    attempts: int
+    last_error: str | None
+
+
 class SQLiteStore(Store):
     def __init__(self, path: Path, *, create: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         self.path = path
@@ -76,7 +90,7 @@ class SQLiteStore(Store):
             self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             self.conn.execute("PRAGMA foreign_keys = ON")
             self._set_journal_mode()
-            self.migrate()
+            self.migrated = self.migrate()  # what this open applied
         except sqlite3.OperationalError as exc:
             raise self._failure(
                 exc,
@@ -88,6 +102,22 @@ class SQLiteStore(Store):
                 f"{path} is not a tsfix store: {exc}",
                 hint="move the file aside, or pass --store with another path",
             ) from None
+
+    @classmethod
+    def open_journal(cls, root: Path) -> SQLiteStore:
+        """The local store that scans for a team store go through first.
+
+        Normally the project's own store; when the project folder is read-only, one in the user's
+        cache (~/.cache/tsfix/projects/<hash of the root>/) so the scan is still kept.
+        """
+        try:
+            return cls.open_default(root)
+        except StoreError:
+            cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+            folder = (
+                cache / "tsfix" / "projects" / hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+            )
+            return cls(folder / STORE_FILE)
 
     @classmethod
     def open_default(cls, root: Path, *, create: bool = True) -> SQLiteStore:
@@ -179,12 +209,26 @@ class SQLiteStore(Store):
 
     # ------------------------------------------------------------------ scans
 
-    def record_scan(self, scan: ScanInput, errors: Sequence[ErrorInput]) -> ScanOutcome:
+    def record_scan(
+        self, scan: ScanInput, errors: Sequence[ErrorInput], *, upload_to: str | None = None
+    ) -> ScanOutcome:
+        """Record a scan; with `upload_to` (a remote store's key) also keep it for upload, atomically."""
         now = now_iso()
         project = scan.project
         try:
             with self._write() as conn:
                 scan_id = self._insert_scan(conn, scan, now)
+                if upload_to is not None:
+                    from tsfix.store.remote import scan_payload
+
+                    blob = zlib.compress(
+                        json.dumps(scan_payload(scan, errors), ensure_ascii=False).encode(), 1
+                    )
+                    conn.execute(
+                        """INSERT OR REPLACE INTO pending_uploads (scan_uuid, remote, payload, created_at)
+                           VALUES (?, ?, ?, ?)""",
+                        (scan.id, upload_to, blob, now),
+                    )
                 self._load_incoming(conn, errors)
                 previous = {
                     row[0]: row[1]
@@ -238,11 +282,12 @@ class SQLiteStore(Store):
     @staticmethod
     def _insert_scan(conn: sqlite3.Connection, scan: ScanInput, now: str) -> int | None:
         return conn.execute(
-            """INSERT INTO scans (project, project_root, tsconfig, git_commit, git_branch,
+            """INSERT INTO scans (uuid, project, project_root, tsconfig, git_commit, git_branch,
                  typescript_version, tsfix_version, tsc_exit_code, complete, started_at,
                  duration_ms, tsc_ms, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
+                scan.id,
                 scan.project,
                 scan.project_root,
                 scan.tsconfig,
@@ -363,6 +408,45 @@ class SQLiteStore(Store):
                 (scan_id, now, project, scan_id),
             ).fetchall()
         ]
+
+    # ------------------------------------------------------------------ uploads to a team store
+
+    def pending_uploads(self, remote: str) -> list[PendingUpload]:
+        """Scans waiting for `remote`, oldest first."""
+        return [
+            PendingUpload(
+                r["scan_uuid"],
+                json.loads(zlib.decompress(r["payload"])),
+                r["created_at"],
+                r["attempts"],
+                r["last_error"],
+            )
+            for r in self.conn.execute(
+                "SELECT * FROM pending_uploads WHERE remote = ? ORDER BY created_at, rowid", (remote,)
+            )
+        ]
+
+    def pending_remotes(self) -> list[tuple[str, int]]:
+        """(remote, scans waiting) for every remote that has scans waiting."""
+        return [
+            (r[0], r[1])
+            for r in self.conn.execute(
+                "SELECT remote, count(*) FROM pending_uploads GROUP BY remote ORDER BY remote"
+            )
+        ]
+
+    def mark_uploaded(self, scan_uuid: str, remote: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "DELETE FROM pending_uploads WHERE scan_uuid = ? AND remote = ?", (scan_uuid, remote)
+            )
+
+    def note_upload_failure(self, scan_uuid: str, remote: str, message: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE pending_uploads SET attempts = attempts + 1, last_error = ? WHERE scan_uuid = ? AND remote = ?",
+                (scrub(message), scan_uuid, remote),
+            )
 
     # ------------------------------------------------------------------ reads
 
@@ -486,27 +570,7 @@ def _counts(
 
 def _error_row(row: sqlite3.Row) -> ErrorRow:
     context = row["context"]
-    return ErrorRow(
-        id=row["id"],
-        project=row["project"],
-        fingerprint=row["fingerprint"],
-        file_path=row["file_path"],
-        line=row["line"],
-        col=row["col"],
-        code=row["code"],
-        category=row["category"],
-        message=row["message"],
-        code_snippet=row["code_snippet"],
-        context=json.loads(context) if context else None,
-        file_hash=row["file_hash"],
-        status=row["status"],
-        occurrences=row["occurrences"],
-        first_seen_scan=row["first_seen_scan"],
-        last_seen_scan=row["last_seen_scan"],
-        fixed_in_scan=row["fixed_in_scan"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
+    return ErrorRow.from_mapping({**dict(row), "context": json.loads(context) if context else None})
 
 
 def _statements(sql: str) -> list[str]:

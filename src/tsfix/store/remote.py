@@ -1,0 +1,226 @@
+"""Team stores: Postgres (psycopg 3) and Supabase (supabase-py over PostgREST), one implementation.
+
+Every operation is a SQL function from sql/0003_functions.sql that takes and returns JSON, so
+`RemoteStore` only needs a transport that can call a function: `PsycopgTransport` runs
+`select public.tsfix_…(…)`, `SupabaseTransport` calls `rpc(…)`. Recording a scan is one call: one
+round trip and one transaction through either.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tsfix.errors import StoreSchemaMissing, UsageError
+from tsfix.models import (
+    ErrorEvent,
+    ErrorInput,
+    ErrorRow,
+    FixedError,
+    RecordedError,
+    ScanInput,
+    ScanOutcome,
+)
+from tsfix.store import Store
+
+#: the schema version these functions implement (tsfix_schema_version() in the newest migration)
+SCHEMA_VERSION = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Json:
+    """Marks a function argument that is a JSON document (jsonb), not a SQL array or scalar."""
+
+    value: Any
+
+
+class Transport(ABC):
+    """A way to call tsfix's SQL functions."""
+
+    #: where the store is, for messages: never holds a secret
+    display_url: str
+    #: a stable name for this store without secrets, under which local scans wait to be uploaded
+    remote_key: str
+
+    @abstractmethod
+    def call(self, function: str, args: dict[str, Any]) -> Any:
+        """Call public.<function>(args by name) and return its JSON result as Python objects."""
+
+    def schema_version(self) -> int | None:
+        """tsfix_schema_version(), or None when the function (so the schema) is missing."""
+        try:
+            return int(self.call("tsfix_schema_version", {}))
+        except StoreSchemaMissing:
+            return None
+
+    def close(self) -> None:  # noqa: B027 - optional
+        """Release the connection."""
+
+
+def scan_payload(scan: ScanInput, errors: Sequence[ErrorInput]) -> dict[str, Any]:
+    """The arguments of tsfix_record_scan for one scan (also what a local scan keeps for `tsfix sync`)."""
+    return {
+        "scan": {
+            "id": scan.id,
+            "project": scan.project,
+            "project_root": scan.project_root,
+            "tsconfig": scan.tsconfig,
+            "git_commit": scan.git_commit,
+            "git_branch": scan.git_branch,
+            "typescript_version": scan.typescript_version,
+            "tsfix_version": scan.tsfix_version,
+            "tsc_exit_code": scan.tsc_exit_code,
+            "complete": scan.complete,
+            "started_at": scan.started_at,
+            "duration_ms": scan.duration_ms,
+            "tsc_ms": scan.tsc_ms,
+        },
+        "errors": [
+            {
+                "fingerprint": e.fingerprint,
+                "file_path": e.file_path,
+                "line": e.line,
+                "col": e.col,
+                "code": e.code,
+                "category": e.category,
+                "message": e.message,
+                "code_snippet": e.code_snippet,
+                "context": e.context,
+                "file_hash": e.file_hash,
+            }
+            for e in errors
+        ],
+    }
+
+
+class RemoteStore(Store):
+    """A Postgres or Supabase store, through whichever transport it was opened with."""
+
+    def __init__(self, transport: Transport, *, check_schema: bool = True) -> None:
+        self.transport = transport
+        self.display_url = transport.display_url
+        self.remote_key = transport.remote_key
+        if check_schema:
+            self.require_schema()
+
+    def require_schema(self) -> None:
+        version = self.transport.schema_version()
+        if version is None:
+            raise StoreSchemaMissing(
+                f"{self.display_url} has no tsfix schema", hint=migrate_hint(self.display_url)
+            )
+        if version < SCHEMA_VERSION:
+            raise StoreSchemaMissing(
+                f"{self.display_url} has tsfix schema version {version}; this tsfix needs {SCHEMA_VERSION}",
+                hint=migrate_hint(self.display_url),
+            )
+
+    def close(self) -> None:
+        self.transport.close()
+
+    # ------------------------------------------------------------------ writes
+
+    def record_scan(self, scan: ScanInput, errors: Sequence[ErrorInput]) -> ScanOutcome:
+        return self.upload(scan_payload(scan, errors))
+
+    def upload(self, payload: dict[str, Any]) -> ScanOutcome:
+        """Record a scan from its payload; uploading the same scan again changes nothing."""
+        data = self.transport.call(
+            "tsfix_record_scan", {"scan": Json(payload["scan"]), "errors": Json(payload["errors"])}
+        )
+        return ScanOutcome(
+            scan_id=data["scan_id"],
+            errors=[
+                RecordedError(error_id, fp, status, change) for fp, error_id, status, change in data["errors"]
+            ],
+            fixed=[
+                FixedError(f["id"], f["fingerprint"], f["file_path"], f["line"], f["code"], f["message"])
+                for f in data["fixed"]
+            ],
+            counts=data["counts"],
+        )
+
+    # ------------------------------------------------------------------ reads
+
+    def list_errors(
+        self,
+        *,
+        project: str | None = None,
+        statuses: Sequence[str] | None = None,
+        codes: Sequence[str] | None = None,
+        files: Sequence[str] | None = None,
+        limit: int | None = None,
+    ) -> list[ErrorRow]:
+        rows = self.transport.call(
+            "tsfix_list_errors",
+            {
+                "p_project": project,
+                "p_statuses": list(statuses) if statuses else None,
+                "p_codes": list(codes) if codes else None,
+                "p_files": list(files) if files else None,
+                "p_limit": limit,
+            },
+        )
+        return [ErrorRow.from_mapping(row) for row in rows]
+
+    def get_error(self, error_id: str) -> ErrorRow:
+        wanted = str(error_id).strip().lstrip("#").lower()
+        if not re.fullmatch(r"[0-9a-f-]{4,36}", wanted):
+            raise UsageError(
+                f"{error_id!r} is not an error id",
+                hint="ids in this store are uuids (a unique prefix of 4+ characters will do); `tsfix list` shows them",
+            )
+        row = self.transport.call("tsfix_get_error", {"p_id": wanted})
+        if row is None:
+            raise UsageError(
+                f"no error with id {wanted!r} in {self.display_url}",
+                hint="ids are uuids (a unique prefix of 4+ characters will do); `tsfix list` shows them",
+            )
+        if "matches" in row:
+            raise UsageError(
+                f"{row['matches']} errors have ids starting with {wanted!r}",
+                hint="give more characters of the id",
+            )
+        return ErrorRow.from_mapping(row)
+
+    def error_history(self, error_id: int | str) -> list[ErrorEvent]:
+        events = self.transport.call("tsfix_error_history", {"p_error": str(error_id)})
+        return [
+            ErrorEvent(
+                e["scan_id"], e["event"], e["from_status"], e["to_status"], e["created_at"], e["detail"]
+            )
+            for e in events
+        ]
+
+    def latest_scan(self, project: str | None = None) -> dict[str, Any] | None:
+        found = self.transport.call("tsfix_latest_scan", {"p_project": project})
+        return dict(found) if found else None
+
+    def previous_errors(self, project: str) -> list[ErrorInput]:
+        return [
+            ErrorInput(
+                e["fingerprint"],
+                e["file_path"],
+                e["line"],
+                e["col"],
+                e["code"],
+                e["category"],
+                e["message"],
+                e["code_snippet"],
+                e["context"],
+                e["file_hash"],
+            )
+            for e in self.transport.call("tsfix_previous_errors", {"p_project": project})
+        ]
+
+
+def migrate_hint(display_url: str) -> str:
+    if display_url.startswith("supabase"):
+        return (
+            "apply sql/ to the project: `tsfix db migrate --store postgresql://…` with its database URL, "
+            "or `supabase db push` with sql/ linked into supabase/migrations/"
+        )
+    return f"run `tsfix db migrate --store {display_url}`"
