@@ -119,6 +119,11 @@ ProjectNameOption = Annotated[
 ]
 
 
+PathOption = Annotated[
+    Path, typer.Option("--path", help="A folder inside the project.", show_default="current folder")
+]
+
+
 def _split(values: list[str] | None) -> list[str]:
     """`--code TS2322 --code TS2345` and `--code TS2322,TS2345` both work."""
     out: list[str] = []
@@ -375,7 +380,7 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     store: StoreOption = None,
 ) -> None:
-    """Show one error: its message, code context and history."""
+    """Show one error: its message, code context, history and suggested fixes."""
     from tsfix.render import error_detail, error_detail_json
 
     with _exit_codes():
@@ -383,10 +388,232 @@ def show(
         with opened as st:
             row = st.get_error(error_id)
             history = st.error_history(row.id)
+            suggestions = st.suggestions(row.id)
         if as_json:
-            _print_json(error_detail_json(row, history))
+            _print_json(error_detail_json(row, history) | {"suggestions": [s.as_json() for s in suggestions]})
         else:
-            error_detail(_out(), row, history)
+            error_detail(_out(), row, history, suggestions)
+
+
+# ----------------------------------------------------------------------------- suggest
+
+
+class SuggestFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command(
+    epilog=_examples(
+        "tsfix suggest                                 # quick fixes + repairs for every new error",
+        "tsfix suggest --model ~/models/qwen2.5-coder-7b-instruct-q4_k_m.gguf",
+        "tsfix suggest --engine openai --base-url http://gpu-box:8080/v1 --code TS2322",
+        "tsfix suggest 12 17 --candidates 5 --format json",
+        note="Every candidate is verified in memory with the project's own TypeScript: the error must go "
+        "and no new error may appear in the edited files or the files importing them. Nothing on disk "
+        "changes; `tsfix show ID` shows the candidates.",
+    )
+)
+def suggest(
+    ids: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[ID]...", help="Error ids (default: the selection below).", show_default=False
+        ),
+    ] = None,
+    path: PathOption = Path("."),
+    status: Annotated[
+        list[str] | None,
+        typer.Option("--status", "-s", help="Errors with these statuses.", show_default="new"),
+    ] = None,
+    code: Annotated[
+        list[str] | None, typer.Option("--code", "-c", help="Only these codes.", show_default=False)
+    ] = None,
+    file: Annotated[
+        list[str] | None, typer.Option("--file", help="Only these files or folders.", show_default=False)
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=1, help="At most this many errors.", show_default=False)
+    ] = None,
+    fixer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fixer",
+            help="quickfix, repair, llama, openai (repeatable).",
+            show_default="quickfix, repair, + the model",
+        ),
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            "-m",
+            envvar="TSFIX_MODEL",
+            help="A GGUF file (llama), or the model name for --engine openai.",
+            show_default=False,
+        ),
+    ] = None,
+    engine: Annotated[
+        str | None, typer.Option("--engine", help="llama or openai.", show_default="llama with --model")
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            envvar="TSFIX_BASE_URL",
+            help="An OpenAI-compatible server, e.g. http://host:8080/v1.",
+            show_default=False,
+        ),
+    ] = None,
+    api_key_env: Annotated[
+        str, typer.Option("--api-key-env", help="The environment variable holding the server's API key.")
+    ] = "TSFIX_OPENAI_API_KEY",
+    candidates: Annotated[
+        int, typer.Option("--candidates", "-k", min=1, max=16, help="Model samples per error.")
+    ] = 3,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="Only quick fixes and repairs.")] = False,
+    n_gpu_layers: Annotated[
+        int | None,
+        typer.Option(
+            "--n-gpu-layers", help="Layers on the GPU (-1 all).", show_default="all with CUDA/Metal, else 0"
+        ),
+    ] = None,
+    ctx: Annotated[int, typer.Option("--ctx", min=512, help="The model's context size.")] = 4096,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            "--threads", min=1, help="CPU threads for the model.", show_default="llama.cpp's choice"
+        ),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1, help="Seconds per error for the model.")
+    ] = 60.0,
+    allow_suppressions: Annotated[
+        bool,
+        typer.Option(
+            "--allow-suppressions",
+            help="Keep candidates that add any, @ts-ignore, as unknown as, non-null ! (scored low).",
+        ),
+    ] = False,
+    no_ts6: Annotated[
+        bool,
+        typer.Option(
+            "--no-ts6",
+            envvar="TSFIX_NO_TS6",
+            help="For TypeScript 7 projects, do not also ask TypeScript 6's tsserver for quick fixes.",
+        ),
+    ] = False,
+    keep: Annotated[int, typer.Option("--keep", min=1, help="Candidates stored per error.")] = 5,
+    store: StoreOption = None,
+    project_name: ProjectNameOption = None,
+    output_format: Annotated[
+        SuggestFormat, typer.Option("--format", "-f", help="text or json.")
+    ] = SuggestFormat.text,
+) -> None:
+    """Propose fixes for recorded errors, verify each with the compiler, and record them."""
+    from tsfix.suggest import SuggestOptions, suggest_errors
+
+    with _exit_codes():
+        options = SuggestOptions(
+            path=path,
+            store=store,
+            project_name=project_name,
+            ids=list(ids or []),
+            limit=limit,
+            statuses=_statuses(_split(status)) if status else ["new"],
+            codes=[c.upper() if c.upper().startswith("TS") else f"TS{c}" for c in _split(code)] or None,
+            files=_split(file) or None,
+            fixers=_split(fixer) or None,
+            model=model,
+            engine=engine,
+            base_url=base_url,
+            api_key_env=api_key_env,
+            candidates=candidates,
+            no_llm=no_llm,
+            n_gpu_layers=n_gpu_layers,
+            ctx=ctx,
+            threads=threads,
+            timeout=timeout,
+            allow_suppressions=allow_suppressions,
+            ts6=not no_ts6,
+            keep=keep,
+        )
+        with _SuggestProgress() as progress:
+            report = suggest_errors(options, progress.update)
+        from tsfix.render import suggest_json, suggest_summary
+
+        if output_format is SuggestFormat.json:
+            _print_json(suggest_json(report))
+        else:
+            suggest_summary(_out(), report)
+
+
+class _SuggestProgress:
+    """A progress bar on stderr: errors done, verified so far, tokens/s (only on a terminal)."""
+
+    def __init__(self) -> None:
+        self._console = _err()
+        self._progress: Any = None
+        self._task: Any = None
+        self._verified = 0
+        self._started = 0.0
+
+    def __enter__(self) -> _SuggestProgress:
+        if self._console.is_terminal:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self._progress = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[detail]}"),
+                TimeElapsedColumn(),
+                console=self._console,
+                transient=True,
+            )
+            self._task = self._progress.add_task("Starting", total=None, detail="")
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def update(self, event: str, data: dict[str, Any]) -> None:
+        import time as _time
+
+        if event == "ts6_install":
+            self._console.print(
+                f"[dim]TypeScript 7 has few quick fixes: installing TypeScript {data['version']}'s tsserver into "
+                f"{data['folder']} (once; --no-ts6 turns this off)[/]"
+            )
+        elif event == "ts6_failed":
+            self._console.print(
+                "[yellow]note:[/] could not install TypeScript 6; continuing with TypeScript 7's fixes only"
+            )
+        if self._progress is None:
+            return
+        if event == "model_loading":
+            self._progress.update(self._task, description=f"Loading {data['model']}")
+        elif event == "service":
+            self._progress.update(self._task, description=f"Starting TypeScript {data.get('version') or '?'}")
+        elif event == "selected":
+            self._started = _time.perf_counter()
+            self._progress.update(self._task, total=data["errors"], completed=0, description="Suggesting")
+        elif event == "error_done":
+            if data["outcome"].verified:
+                self._verified += 1
+            tokens, seconds = data["tokens"]
+            rate = f" · {tokens / seconds:.1f} tok/s" if seconds > 0 else ""
+            self._progress.update(self._task, completed=data["n"], detail=f"{self._verified} verified{rate}")
 
 
 # ----------------------------------------------------------------------------- team stores
@@ -397,10 +624,6 @@ db_app = typer.Typer(
     rich_markup_mode="markdown",
 )
 app.add_typer(db_app, name="db")
-
-PathOption = Annotated[
-    Path, typer.Option("--path", help="A folder inside the project.", show_default="current folder")
-]
 
 
 @db_app.command(

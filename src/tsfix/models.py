@@ -201,3 +201,49 @@ class ErrorEvent:
     to_status: str | None
     created_at: str
     detail: str | None = None
+
+
+@dataclass(slots=True)
+class SuggestionInput:
+    """One kept candidate fix for an error, as `tsfix suggest` records it in ai_suggestions."""
+
+    fixer: str  # quickfix | repair | llama | openai
+    model_name: str | None
+    suggestion: str  # unified diff
+    edits: list[dict[str, Any]]
+    explanation: str | None
+    confidence: float
+    verified: bool
+    verification: dict[str, Any]
+    base_hashes: dict[str, str]  # file -> sha256 of the bytes the edits were made against
+    tokens_in: int | None = None
+    tokens_out: int | None = None
+    latency_ms: int | None = None
+
+
+@dataclass(slots=True)
+class SuggestionRow(SuggestionInput):
+    id: int | str = 0
+    error_id: int | str = 0
+    generated_at: str = ""
+    applied_at: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "error_id": self.error_id,
+            "fixer": self.fixer,
+            "model_name": self.model_name,
+            "confidence": self.confidence,
+            "verified": self.verified,
+            "explanation": self.explanation,
+            "suggestion": self.suggestion,
+            "edits": self.edits,
+            "verification": self.verification,
+            "base_hashes": self.base_hashes,
+            "tokens_in": self.tokens_in,
+            "tokens_out": self.tokens_out,
+            "latency_ms": self.latency_ms,
+            "generated_at": self.generated_at,
+            "applied_at": self.applied_at,
+        }

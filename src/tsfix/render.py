@@ -16,7 +16,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from tsfix.models import ErrorEvent, ErrorRow
+from tsfix.models import ErrorEvent, ErrorRow, SuggestionRow
 from tsfix.pipeline import ScanReport
 from tsfix.redact import scrub
 
@@ -42,7 +42,9 @@ def _plural(n: int, word: str) -> str:
 def _location(path: str | None, line: int | None, col: int | None) -> str:
     if path is None:
         return "(project)"
-    return f"{path}:{line}:{col}" if line else path
+    if not line:
+        return path
+    return f"{path}:{line}:{col}" if col else f"{path}:{line}"
 
 
 # ----------------------------------------------------------------------------- scan
@@ -240,8 +242,10 @@ def _lexer(language: str | None) -> str:
     return "typescript"
 
 
-def error_detail(console: Console, row: ErrorRow, history: Sequence[ErrorEvent]) -> None:
-    """One error: message, context with syntax highlighting, history."""
+def error_detail(
+    console: Console, row: ErrorRow, history: Sequence[ErrorEvent], suggestions: Sequence[SuggestionRow] = ()
+) -> None:
+    """One error: message, context with syntax highlighting, history, suggested fixes."""
     title = Text.assemble(
         (f"#{row.id} ", "bold"),
         (row.code, "bold magenta"),
@@ -277,6 +281,8 @@ def error_detail(console: Console, row: ErrorRow, history: Sequence[ErrorEvent])
             status = f"{ev.from_status} → {ev.to_status}" if ev.from_status else (ev.to_status or "")
             table.add_row(ev.created_at, str(ev.scan_id or ""), ev.event, status)
         console.print(table)
+    for suggestion in suggestions:
+        suggestion_panel(console, suggestion)
     console.print(
         Text(
             f"seen in {_plural(row.occurrences, 'scan')} (first {row.first_seen_scan}, last {row.last_seen_scan})"
@@ -284,6 +290,113 @@ def error_detail(console: Console, row: ErrorRow, history: Sequence[ErrorEvent])
             style="dim",
         )
     )
+
+
+def suggestion_panel(console: Console, s: SuggestionRow) -> None:
+    """One suggested fix: its confidence, whether the compiler verified it, and the diff."""
+    mark = Text("✓ verified", style="green") if s.verified else Text("✗ not verified", style="yellow")
+    source = s.fixer + (f" ({s.model_name})" if s.model_name else "")
+    title = Text.assemble(
+        (f"suggestion {s.id} ", "bold"), f"· {source} · confidence {s.confidence:.2f} · ", mark
+    )
+    details = s.verification or {}
+    subtitle = details.get("description") or s.explanation or ""
+    body: Any = Syntax(s.suggestion.rstrip("\n") or "(no change)", "diff", word_wrap=False)
+    if s.applied_at:
+        subtitle = f"applied {s.applied_at}"
+    console.print(
+        Panel(body, title=title, title_align="left", subtitle=subtitle[:100] or None, subtitle_align="left")
+    )
+
+
+def suggest_summary(console: Console, report: Any) -> None:
+    """The human summary of `tsfix suggest`: per error, the best candidate; totals; a hint."""
+    outcomes = report.outcomes
+    if not outcomes:
+        console.print(
+            "No errors to suggest fixes for (none match, or `tsfix scan` has not run).", style="dim"
+        )
+        if report.hint:
+            console.print(f"[dim]hint: {report.hint}[/]")
+        return
+    locations = [_location(o.error.file_path, o.error.line, None) for o in outcomes]
+    used = max(len(str(o.error.id)) for o in outcomes) + max(len(o.error.code) for o in outcomes)
+    used += min(max(len(loc) for loc in locations), 48) + 5 + 1 + 5 * 3
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column("id", justify="right", no_wrap=True)
+    table.add_column("code", no_wrap=True)
+    table.add_column("location", overflow="fold", max_width=48)
+    table.add_column("conf.", justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    table.add_column("best fix", overflow="ellipsis", no_wrap=True, max_width=max(20, console.width - used))
+    for o, location in zip(outcomes, locations, strict=True):
+        e = o.error
+        best = o.best
+        if best is None:
+            table.add_row(str(e.id), e.code, location, "", "", Text((o.note or "")[:160], style="dim"))
+            continue
+        mark = Text("✓", style="green") if best.verification.verified else Text("✗", style="yellow")
+        what = Text.assemble(best.candidate.description, (f"  {best.candidate.fixer}", "dim"))
+        table.add_row(str(e.id), e.code, location, f"{best.confidence:.2f}", mark, what)
+    console.print(table)
+    fixed = sum(1 for o in outcomes if o.verified)
+    tried = sum(o.tried for o in outcomes)
+    line = f"{fixed:,} of {_plural(len(outcomes), 'error')} have a verified fix ({tried:,} candidates checked"
+    if report.verify_ms:
+        ordered = sorted(report.verify_ms)
+        line += f", {ordered[len(ordered) // 2]:.0f} ms median verification"
+    line += f") · {report.service}" + (f" + {report.helper}" if report.helper else "")
+    if report.model:
+        rate = (
+            f", {report.tokens_out / report.generation_seconds:.1f} tok/s"
+            if report.generation_seconds
+            else ""
+        )
+        line += f" · {report.model}{rate}"
+    console.print(line, style="dim", highlight=False)
+    console.print("`tsfix show ID` shows an error's candidates as diffs.", style="dim")
+    if report.hint:
+        console.print(f"[dim]hint: {report.hint}[/]")
+
+
+def suggest_json(report: Any) -> dict[str, Any]:
+    ordered = sorted(report.verify_ms)
+    return {
+        "store": report.store_url,
+        "language_service": report.service,
+        "helper": report.helper,
+        "model": report.model,
+        "tokens_out": report.tokens_out,
+        "verify_ms_median": ordered[len(ordered) // 2] if ordered else None,
+        "errors": [
+            {
+                "id": o.error.id,
+                "file": o.error.file_path,
+                "line": o.error.line,
+                "col": o.error.col,
+                "code": o.error.code,
+                "message": o.error.message,
+                "note": o.note,
+                "candidates_checked": o.tried,
+                "suggestions": [
+                    {
+                        "id": sid,
+                        "fixer": s.suggestion.fixer,
+                        "model_name": s.suggestion.model_name,
+                        "confidence": s.confidence,
+                        "verified": s.verification.verified,
+                        "explanation": s.suggestion.explanation,
+                        "verification": s.verification.summary,
+                        "suggestion": s.suggestion.suggestion,
+                        "edits": s.suggestion.edits,
+                    }
+                    for sid, s in zip(o.ids, o.kept, strict=False)
+                ],
+            }
+            for o in report.outcomes
+        ],
+        "hint": report.hint,
+    }
 
 
 def _context_subtitle(ctx: dict[str, Any]) -> str | None:

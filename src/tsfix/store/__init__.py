@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from tsfix.errors import UsageError
-from tsfix.models import ErrorEvent, ErrorInput, ErrorRow, ScanInput, ScanOutcome
+from tsfix.models import (
+    ErrorEvent,
+    ErrorInput,
+    ErrorRow,
+    ScanInput,
+    ScanOutcome,
+    SuggestionInput,
+    SuggestionRow,
+)
 
 STORE_DIR = ".tsfix"
 STORE_FILE = "tsfix.db"
@@ -53,6 +61,17 @@ class Store(ABC):
     @abstractmethod
     def previous_errors(self, project: str) -> list[ErrorInput]:
         """The open errors of `project` that have a file, as recorded (what the next scan likely sees)."""
+
+    @abstractmethod
+    def record_suggestions(
+        self, error_id: int | str, suggestions: Sequence[SuggestionInput], note: str | None = None
+    ) -> list[int | str]:
+        """Replace the error's unapplied suggestions with these; the error becomes ai_suggested when
+        there are any, and its history records `note` (e.g. "no fix found") when there are none."""
+
+    @abstractmethod
+    def suggestions(self, error_id: int | str) -> list[SuggestionRow]:
+        """The error's suggestions, most confident first."""
 
     @abstractmethod
     def latest_scan(self, project: str | None = None) -> dict[str, Any] | None:

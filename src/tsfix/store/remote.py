@@ -23,11 +23,13 @@ from tsfix.models import (
     RecordedError,
     ScanInput,
     ScanOutcome,
+    SuggestionInput,
+    SuggestionRow,
 )
 from tsfix.store import Store
 
 #: the schema version these functions implement (tsfix_schema_version() in the newest migration)
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +144,59 @@ class RemoteStore(Store):
             ],
             counts=data["counts"],
         )
+
+    # ------------------------------------------------------------------ suggestions
+
+    def record_suggestions(
+        self, error_id: int | str, suggestions: Sequence[SuggestionInput], note: str | None = None
+    ) -> list[int | str]:
+        rows = [
+            {
+                "fixer": s.fixer,
+                "model_name": s.model_name,
+                "suggestion": s.suggestion,
+                "edits": s.edits,
+                "explanation": s.explanation,
+                "confidence": s.confidence,
+                "verified": s.verified,
+                "verification": s.verification,
+                "base_hashes": s.base_hashes,
+                "tokens_in": s.tokens_in,
+                "tokens_out": s.tokens_out,
+                "latency_ms": s.latency_ms,
+            }
+            for s in suggestions
+        ]
+        return list(
+            self.transport.call(
+                "tsfix_record_suggestions",
+                {"p_error": str(error_id), "p_suggestions": Json(rows), "p_note": note},
+            )
+        )
+
+    def suggestions(self, error_id: int | str) -> list[SuggestionRow]:
+        rows = self.transport.call("tsfix_suggestions", {"p_error": str(error_id)})
+        return [
+            SuggestionRow(
+                fixer=r["fixer"],
+                model_name=r["model_name"],
+                suggestion=r["suggestion"],
+                edits=r["edits"],
+                explanation=r["explanation"],
+                confidence=r["confidence"],
+                verified=r["verified"],
+                verification=r["verification"] or {},
+                base_hashes=r["base_hashes"] or {},
+                tokens_in=r["tokens_in"],
+                tokens_out=r["tokens_out"],
+                latency_ms=r["latency_ms"],
+                id=r["id"],
+                error_id=r["error_id"],
+                generated_at=r["generated_at"],
+                applied_at=r["applied_at"],
+            )
+            for r in rows
+        ]
 
     # ------------------------------------------------------------------ reads
 

@@ -30,6 +30,8 @@ from tsfix.models import (
     RecordedError,
     ScanInput,
     ScanOutcome,
+    SuggestionInput,
+    SuggestionRow,
 )
 from tsfix.redact import scrub
 from tsfix.store import STORE_DIR, STORE_FILE, Store
@@ -447,6 +449,85 @@ class SQLiteStore(Store):
                 "UPDATE pending_uploads SET attempts = attempts + 1, last_error = ? WHERE scan_uuid = ? AND remote = ?",
                 (scrub(message), scan_uuid, remote),
             )
+
+    # ------------------------------------------------------------------ suggestions
+
+    def record_suggestions(
+        self, error_id: int | str, suggestions: Sequence[SuggestionInput], note: str | None = None
+    ) -> list[int | str]:
+        now = now_iso()
+        key = int(error_id)
+        ids: list[int | str] = []
+        with self._write() as conn:
+            row = conn.execute("SELECT status FROM typescript_errors WHERE id = ?", (key,)).fetchone()
+            if row is None:
+                raise UsageError(f"no error with id {key}", hint="`tsfix list` shows the ids")
+            status = row["status"]
+            conn.execute("DELETE FROM ai_suggestions WHERE error_id = ? AND applied_at IS NULL", (key,))
+            for s in suggestions:
+                cursor = conn.execute(
+                    """INSERT INTO ai_suggestions (error_id, fixer, model_name, suggestion, edits, explanation,
+                         confidence, verified, verification, base_hashes, tokens_in, tokens_out, latency_ms,
+                         generated_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (
+                        key,
+                        s.fixer,
+                        s.model_name,
+                        s.suggestion,
+                        json.dumps(s.edits, ensure_ascii=False),
+                        s.explanation,
+                        s.confidence,
+                        int(s.verified),
+                        json.dumps(s.verification, ensure_ascii=False),
+                        json.dumps(s.base_hashes),
+                        s.tokens_in,
+                        s.tokens_out,
+                        s.latency_ms,
+                        now,
+                    ),
+                )
+                assert cursor.lastrowid is not None
+                ids.append(cursor.lastrowid)
+            new_status = "ai_suggested" if suggestions and status in ("new", "ai_suggested") else status
+            if new_status != status:
+                conn.execute(
+                    "UPDATE typescript_errors SET status = ?, updated_at = ? WHERE id = ?",
+                    (new_status, now, key),
+                )
+            if new_status != status or note:
+                conn.execute(
+                    """INSERT INTO error_events (error_id, scan_id, event, from_status, to_status, detail, created_at)
+                       VALUES (?, NULL, 'status', ?, ?, ?, ?)""",
+                    (key, status, new_status, note, now),
+                )
+        return ids
+
+    def suggestions(self, error_id: int | str) -> list[SuggestionRow]:
+        return [
+            SuggestionRow(
+                fixer=r["fixer"],
+                model_name=r["model_name"],
+                suggestion=r["suggestion"],
+                edits=json.loads(r["edits"]),
+                explanation=r["explanation"],
+                confidence=r["confidence"],
+                verified=bool(r["verified"]),
+                verification=json.loads(r["verification"]) if r["verification"] else {},
+                base_hashes=json.loads(r["base_hashes"]),
+                tokens_in=r["tokens_in"],
+                tokens_out=r["tokens_out"],
+                latency_ms=r["latency_ms"],
+                id=r["id"],
+                error_id=r["error_id"],
+                generated_at=r["generated_at"],
+                applied_at=r["applied_at"],
+            )
+            for r in self.conn.execute(
+                "SELECT * FROM ai_suggestions WHERE error_id = ? ORDER BY confidence DESC, id",
+                (int(error_id),),
+            )
+        ]
 
     # ------------------------------------------------------------------ reads
 

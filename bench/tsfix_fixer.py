@@ -1,0 +1,68 @@
+"""The fixer command ../shared/bench/score.py runs for tsfix: scan, suggest, apply the best verified fix
+of each error, and repeat while that makes progress (at most --rounds times).
+
+    cd ../shared/bench
+    python3 score.py --cases dev/cases.jsonl --ts 7.0.2 --jobs 2 --out /tmp/r.jsonl \\
+        --fixer '/path/to/.venv/bin/python /path/to/bench/tsfix_fixer.py --no-llm'
+
+It runs in the case's folder (the scorer's cwd) and uses only tsfix's Python API. Only verified
+suggestions are applied, so a round never knowingly introduces an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from tsfix.patch import best_per_error, plan
+from tsfix.pipeline import ScanOptions, scan_project
+from tsfix.store import open_store
+from tsfix.suggest import SuggestOptions, suggest_errors
+
+
+def log(*parts: object) -> None:
+    print("[tsfix-fixer]", *parts, file=sys.stderr, flush=True)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--fixer", action="append", help="quickfix, repair, llama, openai (repeatable)")
+    ap.add_argument("--no-llm", action="store_true")
+    ap.add_argument("--model")
+    ap.add_argument("--no-ts6", action="store_true")
+    args = ap.parse_args()
+
+    root = Path(os.environ.get("TSFIX_CASE_DIR") or ".").resolve()
+    deadline = time.monotonic() + float(os.environ.get("TSFIX_TIMEOUT", "120")) * 0.8
+    for round_no in range(1, args.rounds + 1):
+        scan = scan_project(ScanOptions(path=root))
+        if scan.error_count == 0 or time.monotonic() > deadline:
+            break
+        report = suggest_errors(
+            SuggestOptions(
+                path=root,
+                statuses=["new", "ai_suggested"],
+                fixers=args.fixer,
+                no_llm=args.no_llm,
+                model=args.model,
+                ts6=not args.no_ts6,
+            )
+        )
+        with open_store(None, root) as store:
+            rows = [s for o in report.outcomes for s in store.suggestions(o.error.id)]
+        chosen = plan(best_per_error(rows), lambda p: (root / p).read_text(encoding="utf-8"))
+        if not chosen.chosen:
+            log(f"round {round_no}: no verified fix to apply")
+            break
+        for path, text in chosen.after.items():
+            (root / path).write_text(text, encoding="utf-8")
+        log(f"round {round_no}: applied {len(chosen.chosen)} fix(es) to {len(chosen.after)} file(s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,74 @@
+"""How sure tsfix is of a suggestion: a number in [0, 1] computed from evidence, never a constant.
+
+    verified     confidence = 0.50 + 0.50 × strength      (in [0.50, 1.00])
+    not verified confidence = 0.25 × strength             (in [0.00, 0.25])
+
+so every verified candidate outranks every unverified one. `strength` in [0, 1] multiplies:
+
+    tier        prior of the fixer: TypeScript's quick fixes 0.90, type-directed repairs 0.80,
+                a language model 0.70; × 1.05 (capped at 1) when another fixer proposed the same result
+    size        1 / (1 + changed characters / 120): small edits are more often what was meant
+    ambiguity   1 / sqrt(number of distinct verified candidates for the same error): if several
+                different edits all compile, each is less likely to be the intended one
+    model       for model candidates, (0.5 + 0.5 × p) × (0.5 + 0.5 × agreement), where p is the
+                geometric-mean probability of the answer's tokens (exp of the mean log-probability;
+                0.5 when the server gives none) and agreement is the share of the K samples that
+                produced this exact fix; 1 for the others
+    collateral  1.05 (capped at 1) when the fix also removes other errors without adding any
+
+A candidate that silences the error (allowed only with --allow-suppressions) gets strength × 0.3.
+The calibration of these numbers on the benchmark is reported in bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from tsfix.verify import Candidate, Verification
+
+TIER = {"quickfix": 0.90, "repair": 0.80, "llama": 0.70, "openai": 0.70}
+MODEL_FIXERS = ("llama", "openai")
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The inputs of the formula for one candidate (stored with the suggestion)."""
+
+    tier: float
+    size: float
+    ambiguity: float
+    model: float
+    collateral: float
+    suppression: float
+
+    @property
+    def strength(self) -> float:
+        value = self.tier * self.size * self.ambiguity * self.model * self.collateral * self.suppression
+        return max(0.0, min(1.0, value))
+
+
+def evidence(
+    candidate: Candidate, verification: Verification, changed_chars: int, verified_alternatives: int
+) -> Evidence:
+    tier = TIER.get(candidate.fixer, 0.6)
+    if candidate.also_from:
+        tier = min(1.0, tier * 1.05)
+    size = 1.0 / (1.0 + changed_chars / 120.0)
+    ambiguity = 1.0 / math.sqrt(max(1, verified_alternatives)) if verification.verified else 1.0
+    model = 1.0
+    if candidate.fixer in MODEL_FIXERS:
+        p = math.exp(candidate.mean_logprob) if candidate.mean_logprob is not None else 0.5
+        agreement = candidate.samples / max(1, candidate.of_samples)
+        model = (0.5 + 0.5 * min(1.0, p)) * (0.5 + 0.5 * min(1.0, agreement))
+    collateral = (
+        1.05 if verification.verified and verification.errors_before - verification.errors_after > 1 else 1.0
+    )
+    suppression = 0.3 if verification.suppression else 1.0
+    return Evidence(tier, size, ambiguity, model, collateral, suppression)
+
+
+def confidence(verified: bool, ev: Evidence) -> float:
+    """The formula above, rounded to 4 places."""
+    value = 0.5 + 0.5 * ev.strength if verified else 0.25 * ev.strength
+    return round(value, 4)

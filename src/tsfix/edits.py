@@ -1,0 +1,148 @@
+"""Text edits: positions as tsc reports them, applying edits to text, and unified diffs.
+
+Positions are 1-based lines and 1-based columns counted in UTF-16 code units, with lines split the way
+tsc splits them (CR, LF, CRLF, U+2028, U+2029) — the coordinates of tsc's output, of tsserver
+(line/offset) and, shifted by one, of LSP (line/character).
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+_BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029]")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Position:
+    line: int  # 1-based
+    col: int  # 1-based, UTF-16 code units
+
+
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    """Replace [start, end) of `file` (a POSIX path relative to the project root) with `new_text`."""
+
+    file: str
+    start: Position
+    end: Position
+    new_text: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "start": {"line": self.start.line, "col": self.start.col},
+            "end": {"line": self.end.line, "col": self.end.col},
+            "new_text": self.new_text,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TextEdit:
+        return cls(
+            data["file"],
+            Position(data["start"]["line"], data["start"]["col"]),
+            Position(data["end"]["line"], data["end"]["col"]),
+            data["new_text"],
+        )
+
+
+def line_starts(text: str) -> list[int]:
+    """Index of the first character of each line."""
+    return [0, *(m.end() for m in _BREAKS.finditer(text))]
+
+
+def _utf16_len(s: str) -> int:
+    return len(s) + sum(1 for ch in s if ord(ch) > 0xFFFF)
+
+
+def index_of(text: str, pos: Position, starts: Sequence[int] | None = None) -> int:
+    """The str index of a position, clamped to the text and to the line."""
+    starts = starts if starts is not None else line_starts(text)
+    if pos.line < 1:
+        return 0
+    if pos.line > len(starts):
+        return len(text)
+    i = starts[pos.line - 1]
+    end = starts[pos.line] if pos.line < len(starts) else len(text)
+    units = pos.col - 1
+    while units > 0 and i < end and text[i] not in "\r\n\u2028\u2029":
+        units -= 2 if ord(text[i]) > 0xFFFF else 1
+        i += 1
+    return i
+
+
+def position_of(text: str, index: int, starts: Sequence[int] | None = None) -> Position:
+    """The position of a str index."""
+    from bisect import bisect_right
+
+    starts = starts if starts is not None else line_starts(text)
+    line = bisect_right(starts, index)
+    return Position(line, _utf16_len(text[starts[line - 1] : index]) + 1)
+
+
+def end_position(text: str) -> Position:
+    return position_of(text, len(text))
+
+
+def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
+    """Apply edits of one file, given against the same original text. Overlapping edits are an error."""
+    starts = line_starts(text)
+    spans = sorted(
+        (
+            (index_of(text, e.start, starts), index_of(text, e.end, starts), n, e.new_text)
+            for n, e in enumerate(edits)
+        ),
+        key=lambda s: (s[0], s[1], s[2]),
+    )
+    for (_, end_a, _, _), (start_b, _, _, _) in itertools.pairwise(spans):
+        if start_b < end_a:
+            raise ValueError("overlapping edits")
+    # from the end, so earlier offsets stay valid; inserts at one position keep their order
+    for start, end, _, new in reversed(spans):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def edits_by_file(edits: Iterable[TextEdit]) -> dict[str, list[TextEdit]]:
+    grouped: dict[str, list[TextEdit]] = {}
+    for edit in edits:
+        grouped.setdefault(edit.file, []).append(edit)
+    return grouped
+
+
+def unified_diff(before: dict[str, str], after: dict[str, str]) -> str:
+    """One unified diff over several files, with a/ and b/ prefixes, as `git apply` takes it."""
+    chunks = []
+    for path in sorted(set(before) | set(after)):
+        old = before.get(path, "")
+        new = after.get(path, "")
+        if old == new:
+            continue
+        lines = difflib.unified_diff(
+            old.splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            fromfile=f"a/{path}",
+            tofile=f"b/{path}",
+            n=3,
+        )
+        text = "".join(
+            line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
+            for line in lines
+        )
+        chunks.append(text)
+    return "".join(chunks)
+
+
+def changed_size(before: dict[str, str], after: dict[str, str]) -> int:
+    """Characters removed plus characters inserted: how big an edit is."""
+    total = 0
+    for path in set(before) | set(after):
+        matcher = difflib.SequenceMatcher(None, before.get(path, ""), after.get(path, ""), autojunk=False)
+        for op, a0, a1, b0, b1 in matcher.get_opcodes():
+            if op != "equal":
+                total += (a1 - a0) + (b1 - b0)
+    return total

@@ -1,0 +1,52 @@
+"""TypeScript's own quick fixes: imports, spelling, add `await`, missing properties, and the rest.
+
+For a TypeScript 7 project, whose native language server has ported only a few kinds of quick fix,
+the fixes of a TypeScript 6 tsserver are asked for as well; they are verified with the project's 7.x
+like every other candidate.
+"""
+
+from __future__ import annotations
+
+from tsfix.fixers import FixContext, Fixer
+from tsfix.langserver import LanguageServiceError
+from tsfix.verify import Candidate
+
+# quick fixes that never fix anything by themselves (they add a suppression or silence a whole file)
+_SILENCING = {"disableJsDiagnostics", "fixAddMissingTypeAnnotation"}
+
+
+class QuickFixFixer(Fixer):
+    name = "quickfix"
+
+    def candidates(self, ctx: FixContext) -> list[Candidate]:
+        out: list[Candidate] = []
+        sources = [ctx.service] + ([ctx.helper] if ctx.helper is not None else [])
+        for service in sources:
+            try:
+                fixes = service.code_fixes(ctx.target)
+            except LanguageServiceError:
+                if service is ctx.helper:
+                    continue  # the helper is best effort
+                raise
+            for fix in fixes:
+                if fix.fix_name in _SILENCING or not fix.edits:
+                    continue
+                out.append(
+                    Candidate(
+                        "quickfix", fix.edits, fix.description, fix_name=fix.fix_name, model_name=service.name
+                    )
+                )
+                others = [d for d in ctx.file_diagnostics if d.code == ctx.target.code and d != ctx.target]
+                if fix.fix_id and others:
+                    every = service.fix_all(ctx.target.file, fix)
+                    if every and set(every) != set(fix.edits):
+                        out.append(
+                            Candidate(
+                                "quickfix",
+                                every,
+                                f"{fix.description} (fix all in file)",
+                                fix_name=f"{fix.fix_name}:all",
+                                model_name=service.name,
+                            )
+                        )
+        return out

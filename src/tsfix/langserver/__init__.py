@@ -1,0 +1,232 @@
+"""One Python interface to TypeScript's language service, over the project's own TypeScript.
+
+    service = open_language_service(root, tsc)       # tsserver for 5.x/6.x, `tsc --lsp` for 7.x
+    service.diagnostics("src/a.ts")                  # syntactic + semantic, in memory
+    service.set_text("src/a.ts", new_text)           # what-if edits, never written to disk
+    service.code_fixes(diagnostic)                   # TypeScript's quick fixes
+    service.quick_info("src/a.ts", Position(3, 7))   # the type at a position
+
+One long-lived session per run. Every request has a timeout. A server that crashes is restarted once
+(its open documents re-sent with their current text) and the request retried; a second crash is
+reported. Nothing is installed into the user's project.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from tsfix.edits import Position, TextEdit
+from tsfix.langserver.framing import LanguageServiceError, ServerCrashed
+
+T = TypeVar("T")
+DEFAULT_TIMEOUT_S = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class LsDiagnostic:
+    """A diagnostic from the language service (same coordinates as tsc's)."""
+
+    file: str
+    start: Position
+    end: Position
+    code: str  # "TS2322"
+    category: str
+    message: str
+    raw: Any = field(
+        default=None, compare=False, hash=False
+    )  # the server's own object, for follow-up requests
+
+    @property
+    def is_problem(self) -> bool:
+        """An error as tsc counts it. TypeScript 7's language server reports some errors (TS6133 with
+        noUnusedLocals, for example) as warnings, so warnings count too; hints and information do not."""
+        return self.category in ("error", "warning")
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """How the benchmark (and verification) tells errors apart across edits: file, code, message."""
+        return (self.file, self.code, self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class CodeFix:
+    """One of TypeScript's quick fixes for a diagnostic."""
+
+    description: str
+    fix_name: str
+    edits: tuple[TextEdit, ...]
+    fix_id: str | None = None  # set when TypeScript can apply this kind of fix to the whole file
+
+
+class LanguageService(ABC):
+    """The project's TypeScript language service. Paths are POSIX paths relative to the root."""
+
+    #: shown in messages and stored as a suggestion's model_name, e.g. "typescript-5.9.3"
+    name: str
+
+    def __init__(self, root: Path, timeout: float = DEFAULT_TIMEOUT_S) -> None:
+        self.root = root.resolve()
+        self.timeout = timeout
+        self.texts: dict[str, str] = {}
+        self._disk: dict[str, str] = {}
+        self._restarts = 0
+
+    # ------------------------------------------------------------------ paths
+
+    def absolute(self, path: str) -> Path:
+        return (self.root / path).resolve() if not Path(path).is_absolute() else Path(path)
+
+    def relative(self, path: str | Path) -> str:
+        p = Path(path)
+        try:
+            return p.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return p.as_posix()
+
+    # ------------------------------------------------------------------ documents
+
+    def open(self, path: str) -> str:
+        """Open a file from disk (once); return its text."""
+        if path not in self.texts:
+            raw = self.absolute(path).read_bytes()
+            text = raw.decode("utf-8-sig", errors="replace")
+            self.texts[path] = self._disk[path] = text
+            self._call(lambda: self._open(path, text))
+        return self.texts[path]
+
+    def text(self, path: str) -> str:
+        return self.open(path)
+
+    def disk_text(self, path: str) -> str:
+        self.open(path)
+        return self._disk[path]
+
+    def set_text(self, path: str, text: str) -> None:
+        """Replace a file's text in memory (the file on disk is untouched)."""
+        old = self.open(path)
+        if old != text:
+            self.texts[path] = text
+            self._call(lambda: self._change(path, old, text))
+
+    def reset(self, path: str) -> None:
+        """Back to the text on disk."""
+        if path in self.texts:
+            self.set_text(path, self._disk[path])
+
+    # ------------------------------------------------------------------ queries
+
+    def diagnostics(self, path: str) -> list[LsDiagnostic]:
+        """Syntactic and semantic diagnostics of one file, as it is in memory."""
+        self.open(path)
+        return self._call(lambda: self._diagnostics(path))
+
+    def code_fixes(self, diagnostic: LsDiagnostic) -> list[CodeFix]:
+        self.open(diagnostic.file)
+        return self._call(lambda: self._code_fixes(diagnostic))
+
+    def fix_all(self, path: str, fix: CodeFix) -> tuple[TextEdit, ...]:
+        """All of `fix`'s kind in the file (TypeScript's "fix all"), or () when it has none."""
+        if fix.fix_id is None:
+            return ()
+        self.open(path)
+        return self._call(lambda: self._fix_all(path, fix))
+
+    def quick_info(self, path: str, at: Position) -> str | None:
+        """TypeScript's description of the symbol at a position, e.g. `(parameter) user: User`."""
+        self.open(path)
+        return self._call(lambda: self._quick_info(path, at))
+
+    def definition(self, path: str, at: Position) -> list[tuple[str, Position, Position]]:
+        self.open(path)
+        return self._call(lambda: self._definition(path, at))
+
+    def completions(self, path: str, at: Position) -> list[str]:
+        """Names TypeScript would complete at a position (e.g. the members after `obj.`)."""
+        self.open(path)
+        return self._call(lambda: self._completions(path, at))
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def _call(self, request: Callable[[], T]) -> T:
+        try:
+            return request()
+        except ServerCrashed:
+            if self._restarts >= 1:
+                raise LanguageServiceError(
+                    f"the {self.name} language server crashed again after a restart",
+                    hint="TSFIX_DEBUG=1 keeps its log; a smaller --limit may help",
+                ) from None
+            self._restarts += 1
+            self._stop()
+            self._start()
+            for path, text in self.texts.items():
+                self._open(path, text)
+            return request()
+
+    def close(self) -> None:
+        self._stop()
+
+    def __enter__(self) -> LanguageService:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ protocol
+
+    @abstractmethod
+    def _start(self) -> None: ...
+
+    @abstractmethod
+    def _stop(self) -> None: ...
+
+    @abstractmethod
+    def _open(self, path: str, text: str) -> None: ...
+
+    @abstractmethod
+    def _change(self, path: str, old: str, new: str) -> None: ...
+
+    @abstractmethod
+    def _diagnostics(self, path: str) -> list[LsDiagnostic]: ...
+
+    @abstractmethod
+    def _code_fixes(self, diagnostic: LsDiagnostic) -> list[CodeFix]: ...
+
+    @abstractmethod
+    def _fix_all(self, path: str, fix: CodeFix) -> tuple[TextEdit, ...]: ...
+
+    @abstractmethod
+    def _quick_info(self, path: str, at: Position) -> str | None: ...
+
+    @abstractmethod
+    def _definition(self, path: str, at: Position) -> list[tuple[str, Position, Position]]: ...
+
+    @abstractmethod
+    def _completions(self, path: str, at: Position) -> list[str]: ...
+
+
+def script_kind(path: str) -> str:
+    lower = path.lower()
+    if lower.endswith(".tsx"):
+        return "TSX"
+    if lower.endswith(".jsx"):
+        return "JSX"
+    if lower.endswith((".js", ".mjs", ".cjs")):
+        return "JS"
+    return "TS"
+
+
+__all__ = [
+    "CodeFix",
+    "LanguageService",
+    "LanguageServiceError",
+    "LsDiagnostic",
+    "Position",
+    "ServerCrashed",
+    "TextEdit",
+    "script_kind",
+]

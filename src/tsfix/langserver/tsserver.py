@@ -1,0 +1,216 @@
+"""TypeScript 5.x/6.x: `node typescript/lib/tsserver.js` over the tsserver protocol.
+
+Requests are one JSON object per line on stdin; responses and events come back Content-Length framed.
+tsserver picks the project of a file itself (the nearest tsconfig.json), as editors do.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from tsfix.edits import Position, TextEdit, end_position
+from tsfix.langserver import DEFAULT_TIMEOUT_S, CodeFix, LanguageService, LsDiagnostic, script_kind
+from tsfix.langserver.framing import LanguageServiceError, ServerProcess
+
+PREFERENCES = {
+    "quotePreference": "auto",
+    "importModuleSpecifierPreference": "shortest",
+    "includeCompletionsForModuleExports": False,
+    "providePrefixAndSuffixTextForRename": True,
+}
+
+
+def tsserver_script(package_dir: Path) -> Path | None:
+    script = package_dir / "lib" / "tsserver.js"
+    return script if script.is_file() else None
+
+
+class TsServer(LanguageService):
+    """The tsserver of a TypeScript package (its folder holds lib/tsserver.js)."""
+
+    def __init__(
+        self,
+        root: Path,
+        package_dir: Path,
+        version: str | None,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        log: Path | None = None,
+    ) -> None:
+        super().__init__(root, timeout)
+        script = tsserver_script(package_dir)
+        node = shutil.which("node")
+        if script is None or node is None:
+            raise LanguageServiceError(
+                f"no tsserver in {package_dir}" if script is None else "Node.js is not installed",
+                hint="tsfix uses the project's TypeScript (npm install -D typescript) and Node.js",
+            )
+        self.name = f"typescript-{version or '?'}"
+        self._argv = [
+            node,
+            str(script),
+            "--disableAutomaticTypingAcquisition",
+            "--suppressDiagnosticEvents",
+            "--noGetErrOnBackgroundUpdate",
+            "--locale",
+            "en",
+        ]
+        self._log = log
+        self._seq = 0
+        self._server: ServerProcess | None = None
+        self._start()
+
+    # ------------------------------------------------------------------ wire
+
+    def _start(self) -> None:
+        self._server = ServerProcess(
+            self._argv,
+            self.root,
+            key_of=lambda m: m.get("request_seq") if m.get("type") == "response" else None,
+            stderr_path=self._log,
+        )
+        self._request("configure", {"hostInfo": "tsfix", "preferences": PREFERENCES})
+
+    def _stop(self) -> None:
+        if self._server is not None:
+            self._server.kill()
+            self._server = None
+
+    def _request(self, command: str, arguments: dict[str, Any], timeout: float | None = None) -> Any:
+        assert self._server is not None
+        self._seq += 1
+        seq = self._seq
+        q = self._server.expect(seq)
+        message = {"seq": seq, "type": "request", "command": command, "arguments": arguments}
+        self._server.send((json.dumps(message) + "\n").encode("utf-8"))
+        response = self._server.wait_for(q, seq, command, timeout or self.timeout)
+        if not response.get("success", False):
+            text = str(response.get("message") or "failed")
+            if "No content available" in text or "No Project" in text:
+                return None
+            raise LanguageServiceError(
+                f"tsserver {command}: {text.splitlines()[0][:300]}", hint="TSFIX_DEBUG=1"
+            )
+        return response.get("body")
+
+    def _file(self, path: str) -> str:
+        return str(self.absolute(path))
+
+    # ------------------------------------------------------------------ protocol
+
+    def _open(self, path: str, text: str) -> None:
+        self._request(
+            "updateOpen",
+            {
+                "openFiles": [
+                    {
+                        "file": self._file(path),
+                        "fileContent": text,
+                        "projectRootPath": str(self.root),
+                        "scriptKindName": script_kind(path),
+                    }
+                ]
+            },
+        )
+
+    def _change(self, path: str, old: str, new: str) -> None:
+        end = end_position(old)
+        change = {
+            "start": {"line": 1, "offset": 1},
+            "end": {"line": end.line, "offset": end.col},
+            "newText": new,
+        }
+        self._request(
+            "updateOpen", {"changedFiles": [{"fileName": self._file(path), "textChanges": [change]}]}
+        )
+
+    def _diagnostics(self, path: str) -> list[LsDiagnostic]:
+        out: list[LsDiagnostic] = []
+        for command in ("syntacticDiagnosticsSync", "semanticDiagnosticsSync"):
+            body = self._request(command, {"file": self._file(path), "includeLinePosition": False}) or []
+            for d in body:
+                out.append(
+                    LsDiagnostic(
+                        path,
+                        Position(d["start"]["line"], d["start"]["offset"]),
+                        Position(d["end"]["line"], d["end"]["offset"]),
+                        f"TS{d.get('code', 0)}",
+                        d.get("category", "error"),
+                        d.get("text", ""),
+                        d,
+                    )
+                )
+        return out
+
+    def _edits(self, changes: list[dict[str, Any]]) -> tuple[TextEdit, ...]:
+        return tuple(
+            TextEdit(
+                self.relative(change["fileName"]),
+                Position(tc["start"]["line"], tc["start"]["offset"]),
+                Position(tc["end"]["line"], tc["end"]["offset"]),
+                tc["newText"],
+            )
+            for change in changes
+            for tc in change.get("textChanges", [])
+        )
+
+    def _code_fixes(self, diagnostic: LsDiagnostic) -> list[CodeFix]:
+        body = self._request(
+            "getCodeFixes",
+            {
+                "file": self._file(diagnostic.file),
+                "startLine": diagnostic.start.line,
+                "startOffset": diagnostic.start.col,
+                "endLine": diagnostic.end.line,
+                "endOffset": diagnostic.end.col,
+                "errorCodes": [int(diagnostic.code[2:])],
+            },
+        )
+        return [
+            CodeFix(
+                fix.get("description", ""),
+                fix.get("fixName", ""),
+                self._edits(fix.get("changes", [])),
+                fix.get("fixId"),
+            )
+            for fix in body or []
+            if not fix.get("commands")  # fixes that need a command run (e.g. install @types) are not edits
+        ]
+
+    def _fix_all(self, path: str, fix: CodeFix) -> tuple[TextEdit, ...]:
+        body = self._request(
+            "getCombinedCodeFix",
+            {"scope": {"type": "file", "args": {"file": self._file(path)}}, "fixId": fix.fix_id},
+        )
+        return self._edits((body or {}).get("changes", []))
+
+    def _quick_info(self, path: str, at: Position) -> str | None:
+        body = self._request("quickinfo", {"file": self._file(path), "line": at.line, "offset": at.col})
+        return (body or {}).get("displayString") or None
+
+    def _definition(self, path: str, at: Position) -> list[tuple[str, Position, Position]]:
+        body = (
+            self._request("definition", {"file": self._file(path), "line": at.line, "offset": at.col}) or []
+        )
+        return [
+            (
+                self.relative(d["file"]),
+                Position(d["start"]["line"], d["start"]["offset"]),
+                Position(d["end"]["line"], d["end"]["offset"]),
+            )
+            for d in body
+        ]
+
+    def _completions(self, path: str, at: Position) -> list[str]:
+        body = self._request(
+            "completionInfo",
+            {
+                "file": self._file(path),
+                "line": at.line,
+                "offset": at.col,
+                "includeExternalModuleExports": False,
+            },
+        )
+        return [entry["name"] for entry in (body or {}).get("entries", [])]

@@ -1,0 +1,461 @@
+"""`tsfix suggest`: candidate fixes for recorded errors, each verified by the compiler and scored.
+
+For each selected error: re-locate it in the language service's diagnostics (the file may have been
+edited since the scan), ask the deterministic fixers (TypeScript's quick fixes, repair templates),
+and — only when none of their candidates verifies — the model. Every candidate is verified in memory
+(tsfix.verify), scored (tsfix.confidence), and the best are recorded in ai_suggestions with the diff,
+the structured edits and the content hash of every file they were made against.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tsfix.confidence import confidence, evidence
+from tsfix.context import file_hash
+from tsfix.edits import changed_size, unified_diff
+from tsfix.errors import TsfixError, UsageError
+from tsfix.fixers import FixContext, Fixer
+from tsfix.langserver import LanguageService, LanguageServiceError, LsDiagnostic
+from tsfix.models import ErrorRow, SuggestionInput
+from tsfix.project import git_facts, project_key
+from tsfix.store import Store, default_store_path, open_store
+from tsfix.tsc import TscInfo, find_tsc, find_tsconfig
+from tsfix.verify import Candidate, Verification, Verifier, merge_identical
+
+Progress = Callable[[str, dict[str, Any]], None]
+TS6_VERSION = "6.0.3"
+DETERMINISTIC = ("quickfix", "repair")
+
+
+def _quiet(event: str, data: dict[str, Any]) -> None:
+    return None
+
+
+@dataclass(slots=True)
+class SuggestOptions:
+    path: Path = field(default_factory=lambda: Path("."))
+    project: str | None = None
+    tsc: str | None = None
+    store: str | None = None
+    project_name: str | None = None
+    ids: list[str] = field(default_factory=list)
+    limit: int | None = None
+    statuses: list[str] | None = field(default_factory=lambda: ["new"])
+    codes: list[str] | None = None
+    files: list[str] | None = None
+    fixers: list[str] | None = None  # None: quickfix + repair, and the model when one is configured
+    model: str | None = None  # a GGUF path (llama) or a model name (openai)
+    engine: str | None = None  # llama | openai
+    base_url: str | None = None
+    api_key_env: str = "TSFIX_OPENAI_API_KEY"
+    candidates: int = 3
+    concurrency: int = 4
+    no_llm: bool = False
+    n_gpu_layers: int | None = None
+    ctx: int = 4096
+    threads: int | None = None
+    timeout: float = 60.0  # per error, for the model
+    ls_timeout: float = 120.0
+    allow_suppressions: bool = False
+    ts6: bool = True
+    keep: int = 5
+
+
+@dataclass(slots=True)
+class Scored:
+    candidate: Candidate
+    verification: Verification
+    confidence: float
+    suggestion: SuggestionInput
+
+
+@dataclass(slots=True)
+class ErrorOutcome:
+    error: ErrorRow
+    kept: list[Scored]
+    ids: list[int | str]
+    note: str | None
+    tried: int
+    seconds: float
+
+    @property
+    def best(self) -> Scored | None:
+        return self.kept[0] if self.kept else None
+
+    @property
+    def verified(self) -> bool:
+        return any(s.verification.verified for s in self.kept)
+
+
+@dataclass(slots=True)
+class SuggestReport:
+    outcomes: list[ErrorOutcome]
+    store_url: str
+    service: str
+    helper: str | None
+    model: str | None
+    hint: str | None  # e.g. how to add a model
+    tokens_out: int = 0
+    generation_seconds: float = 0.0
+    verify_ms: list[float] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- language services
+
+
+def tsfix_cache() -> Path:
+    base = os.environ.get("TSFIX_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "tsfix"
+    )
+    return Path(base)
+
+
+def open_language_service(
+    root: Path, tsc: TscInfo, timeout: float, log: Path | None = None
+) -> LanguageService:
+    """The project's own language service: tsserver for TypeScript 5.x/6.x, `tsc --lsp` for 7.x."""
+    if tsc.major is not None and tsc.major >= 7:
+        from tsfix.langserver.lsp import LspServer
+
+        return LspServer(root, list(tsc.command), tsc.version, timeout=timeout, log=log)
+    if tsc.package_dir is None:
+        raise LanguageServiceError(
+            f"cannot find the TypeScript package of {tsc.path}",
+            hint="tsfix suggest needs the project's typescript package (its lib/tsserver.js)",
+        )
+    from tsfix.langserver.tsserver import TsServer
+
+    return TsServer(root, tsc.package_dir, tsc.version, timeout=timeout, log=log)
+
+
+def typescript6(progress: Progress) -> Path | None:
+    """A TypeScript 6 package for its tsserver: TSFIX_TS6_PATH, tsfix's cache, or installed there now."""
+    configured = os.environ.get("TSFIX_TS6_PATH")
+    if configured:
+        path = Path(configured)
+        path = path.parent.parent if path.name == "tsserver.js" else path
+        return path if (path / "lib" / "tsserver.js").is_file() else None
+    folder = tsfix_cache() / f"typescript-{TS6_VERSION}"
+    package = folder / "node_modules" / "typescript"
+    if (package / "lib" / "tsserver.js").is_file():
+        return package
+    if shutil.which("npm") is None:
+        return None
+    progress("ts6_install", {"version": TS6_VERSION, "folder": str(folder)})
+    folder.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        [
+            "npm",
+            "install",
+            "--prefix",
+            str(folder),
+            f"typescript@{TS6_VERSION}",
+            "--no-audit",
+            "--no-fund",
+            "--ignore-scripts",
+            "--loglevel=error",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0 or not (package / "lib" / "tsserver.js").is_file():
+        progress("ts6_failed", {"error": (result.stderr or result.stdout).strip()[-300:]})
+        return None
+    return package
+
+
+# ----------------------------------------------------------------------------- fixers
+
+
+def build_fixers(options: SuggestOptions, progress: Progress) -> tuple[list[Fixer], list[Fixer], str | None]:
+    """(deterministic fixers, model fixers, hint) for the options."""
+    names = list(options.fixers) if options.fixers else list(DETERMINISTIC)
+    unknown = [n for n in names if n not in ("quickfix", "repair", "llama", "openai")]
+    if unknown:
+        raise UsageError(f"unknown fixer {unknown[0]!r}", hint="use quickfix, repair, llama or openai")
+    engine = options.engine
+    if engine is None and options.fixers is None:
+        if options.base_url:
+            engine = "openai"
+        elif options.model:
+            engine = "llama"
+    if engine and engine not in names and options.fixers is None:
+        names.append(engine)
+    if options.no_llm:
+        names = [n for n in names if n in DETERMINISTIC]
+    deterministic: list[Fixer] = []
+    if "quickfix" in names:
+        from tsfix.fixers.quickfix import QuickFixFixer
+
+        deterministic.append(QuickFixFixer())
+    if "repair" in names:
+        from tsfix.fixers.repair import RepairFixer
+
+        deterministic.append(RepairFixer())
+    models: list[Fixer] = []
+    if "llama" in names:
+        if not options.model:
+            raise UsageError(
+                "the llama fixer needs a model", hint="pass --model path/to/model.gguf (or set TSFIX_MODEL)"
+            )
+        from tsfix.fixers.llama import LlamaFixer
+
+        progress("model_loading", {"model": Path(options.model).name})
+        fixer = LlamaFixer(
+            options.model,
+            candidates=options.candidates,
+            n_gpu_layers=options.n_gpu_layers,
+            n_ctx=options.ctx,
+            threads=options.threads,
+            timeout=options.timeout,
+        )
+        progress(
+            "model_loaded",
+            {"model": fixer.model_name, "seconds": fixer.load_seconds, "gpu_layers": fixer.n_gpu_layers},
+        )
+        models.append(fixer)
+    if "openai" in names:
+        from tsfix.fixers.openai import OpenAIFixer
+
+        models.append(
+            OpenAIFixer(
+                options.base_url or "",
+                model=options.model if options.model and not options.model.endswith(".gguf") else None,
+                api_key_env=options.api_key_env,
+                candidates=options.candidates,
+                concurrency=options.concurrency,
+                timeout=options.timeout,
+            )
+        )
+    hint = None
+    if not models and not options.no_llm:
+        hint = (
+            "only TypeScript's quick fixes and repair templates ran; add a local model with "
+            "--model path/to/model.gguf (e.g. Qwen2.5-Coder Instruct GGUF) or a server with --engine openai --base-url URL"
+        )
+    return deterministic, models, hint
+
+
+# ----------------------------------------------------------------------------- one error
+
+
+def locate(error: ErrorRow, diagnostics: Sequence[LsDiagnostic]) -> LsDiagnostic | None:
+    """The error as the language service reports it now: same code, same first line, nearest line."""
+    headline = error.message.split("\n", 1)[0]
+    same_code = [d for d in diagnostics if d.code == error.code and d.is_problem]
+    exact = [d for d in same_code if d.message.split("\n", 1)[0] == headline] or same_code
+    if not exact:
+        return None
+    line = error.line or 1
+    return min(exact, key=lambda d: (abs(d.start.line - line), abs(d.start.col - (error.col or 1))))
+
+
+class Suggester:
+    """One run of `tsfix suggest`: a language service, fixers and a verifier, reused for every error."""
+
+    def __init__(
+        self,
+        root: Path,
+        service: LanguageService,
+        deterministic: list[Fixer],
+        models: list[Fixer],
+        options: SuggestOptions,
+        helper: LanguageService | None = None,
+    ) -> None:
+        self.root = root
+        self.service = service
+        self.helper = helper
+        self.deterministic = deterministic
+        self.models = models
+        self.options = options
+        self.verifier = Verifier(service, options.allow_suppressions)
+        self.verify_ms: list[float] = []
+
+    def _candidates(self, fixers: Sequence[Fixer], ctx: FixContext, notes: list[str]) -> list[Candidate]:
+        out: list[Candidate] = []
+        for fixer in fixers:
+            try:
+                out.extend(fixer.candidates(ctx))
+            except LanguageServiceError as exc:
+                notes.append(f"{fixer.name}: {exc.message}")
+        return out
+
+    def _verify(
+        self, candidates: list[Candidate], target: LsDiagnostic
+    ) -> list[tuple[Candidate, Verification]]:
+        results = []
+        for c in candidates:
+            v = self.verifier.verify(c, target)
+            if not v.invalid and not (v.suppression and not self.options.allow_suppressions):
+                self.verify_ms.append(v.elapsed_ms)
+            results.append((c, v))
+        return results
+
+    def suggest(self, error: ErrorRow) -> ErrorOutcome:
+        started = time.perf_counter()
+        if error.file_path is None:
+            return ErrorOutcome(error, [], [], "no fix: the error belongs to no file", 0, 0.0)
+        if not (self.root / error.file_path).is_file():
+            return ErrorOutcome(error, [], [], "no fix: the file no longer exists (rescan)", 0, 0.0)
+        diagnostics = [d for d in self.verifier.baseline(error.file_path) if d.is_problem]
+        target = locate(error, diagnostics)
+        if target is None:
+            return ErrorOutcome(error, [], [], "no fix: the error is no longer reported (rescan)", 0, 0.0)
+        ctx = FixContext(error, target, self.service, self.root, diagnostics, self.helper)
+        notes: list[str] = []
+        found = merge_identical(self._candidates(self.deterministic, ctx, notes), self.verifier)
+        results = self._verify(found, target)
+        if self.models and not any(v.verified for _, v in results):
+            models = self._candidates(self.models, ctx, notes)
+            merged = merge_identical([*found, *models], self.verifier)
+            known = {id(c) for c in found}
+            results += self._verify([c for c in merged if id(c) not in known], target)
+        kept = self._score(error, results)
+        note = None
+        if not kept:
+            reasons = sorted({v.summary for _, v in results}) or ["no candidates"]
+            note = "no fix found: " + "; ".join(reasons + notes)[:500]
+        return ErrorOutcome(error, kept, [], note, len(results), time.perf_counter() - started)
+
+    def _score(self, error: ErrorRow, results: list[tuple[Candidate, Verification]]) -> list[Scored]:
+        usable = [
+            (c, v)
+            for c, v in results
+            if not v.invalid and (not v.suppression or self.options.allow_suppressions)
+        ]
+        alternatives = sum(1 for _, v in usable if v.verified)
+        scored = []
+        for c, v in usable:
+            before, after = self.verifier.result_texts(c.edits)
+            ev = evidence(c, v, changed_size(before, after), alternatives)
+            value = confidence(v.verified, ev)
+            details = v.as_json() | {
+                "fix_name": c.fix_name,
+                "description": c.description,
+                "also_from": c.also_from,
+                "mean_logprob": c.mean_logprob,
+                "samples": c.samples,
+                "of_samples": c.of_samples,
+                "evidence": {
+                    "tier": ev.tier,
+                    "size": round(ev.size, 4),
+                    "ambiguity": round(ev.ambiguity, 4),
+                    "model": round(ev.model, 4),
+                    "collateral": ev.collateral,
+                    "suppression": ev.suppression,
+                },
+            }
+            hashes = {path: file_hash(self.service.absolute(path).read_bytes()) for path in before}
+            scored.append(
+                Scored(
+                    c,
+                    v,
+                    value,
+                    SuggestionInput(
+                        fixer=c.fixer,
+                        model_name=c.model_name,
+                        suggestion=unified_diff(before, after),
+                        edits=[e.as_json() for e in c.edits],
+                        explanation=c.description,
+                        confidence=value,
+                        verified=v.verified,
+                        verification=details,
+                        base_hashes=hashes,
+                        tokens_in=c.tokens_in,
+                        tokens_out=c.tokens_out,
+                        latency_ms=c.latency_ms,
+                    ),
+                )
+            )
+        scored.sort(key=lambda s: (-s.confidence, s.candidate.fixer))
+        return scored[: self.options.keep]
+
+
+# ----------------------------------------------------------------------------- the command
+
+
+def select_errors(store: Store, options: SuggestOptions, project: str | None) -> list[ErrorRow]:
+    if options.ids:
+        return [store.get_error(i) for i in options.ids]
+    return store.list_errors(
+        project=project,
+        statuses=options.statuses,
+        codes=options.codes,
+        files=options.files,
+        limit=options.limit,
+    )
+
+
+def suggest_errors(options: SuggestOptions, progress: Progress = _quiet) -> SuggestReport:
+    """Suggest fixes for the selected errors of a project and record them in its store."""
+    root, tsconfig = find_tsconfig(options.path, options.project)
+    tsc = find_tsc(tsconfig.parent, options.tsc)
+    if options.store is None and not default_store_path(root).is_file():
+        raise UsageError(f"no tsfix store at {default_store_path(root)}", hint="run `tsfix scan` first")
+    project = options.project_name or project_key(root, tsconfig, git_facts(root))
+    deterministic, models, hint = build_fixers(options, progress)
+    try:
+        with open_store(options.store, root, create=False) as store:
+            errors = select_errors(store, options, project)
+            progress("selected", {"errors": len(errors)})
+            if not errors:
+                return SuggestReport([], store.display_url, "", None, None, hint)
+            progress("service", {"version": tsc.version})
+            with open_language_service(root, tsc, options.ls_timeout) as service:
+                helper = None
+                if tsc.major is not None and tsc.major >= 7 and options.ts6 and deterministic:
+                    package = typescript6(progress)
+                    if package is not None:
+                        from tsfix.langserver.tsserver import TsServer
+
+                        helper = TsServer(root, package, TS6_VERSION, timeout=options.ls_timeout)
+                try:
+                    suggester = Suggester(root, service, deterministic, models, options, helper)
+                    outcomes = []
+                    for n, error in enumerate(errors, 1):
+                        progress("error", {"n": n, "of": len(errors), "error": error})
+                        outcome = suggester.suggest(error)
+                        outcome.ids = store.record_suggestions(
+                            error.id, [s.suggestion for s in outcome.kept], outcome.note
+                        )
+                        outcomes.append(outcome)
+                        progress(
+                            "error_done",
+                            {"n": n, "of": len(errors), "outcome": outcome, "tokens": _tokens(models)},
+                        )
+                finally:
+                    if helper is not None:
+                        helper.close()
+                model_name = next((getattr(m, "model_name", None) for m in models), None)
+                tokens, seconds = _tokens(models)
+                return SuggestReport(
+                    outcomes,
+                    store.display_url,
+                    service.name,
+                    helper.name if helper else None,
+                    model_name,
+                    hint,
+                    tokens,
+                    seconds,
+                    suggester.verify_ms,
+                )
+    finally:
+        for fixer in [*deterministic, *models]:
+            fixer.close()
+
+
+def _tokens(models: Sequence[Fixer]) -> tuple[int, float]:
+    tokens = sum(int(getattr(m, "tokens_out", 0)) for m in models)
+    seconds = sum(float(getattr(m, "generation_seconds", 0.0)) for m in models)
+    return tokens, seconds
+
+
+__all__ = ["ErrorOutcome", "SuggestOptions", "SuggestReport", "Suggester", "TsfixError", "suggest_errors"]

@@ -1,0 +1,272 @@
+"""Proving a candidate fix with the compiler, in memory.
+
+A candidate is *verified* when, with its edits applied to the language service's copy of the files,
+the diagnostic it targets is gone and no new diagnostic appears in the edited files or in the files
+that import them. Diagnostics are compared as multisets of (file, code, message) — line numbers move
+when code is edited, so they cannot be compared. Nothing is written to disk.
+
+Silencing is not fixing: an edit that adds `any`, `as any`, `as unknown as`, `@ts-ignore`,
+`@ts-expect-error`, `@ts-nocheck` or a non-null assertion `!` is rejected before it is compiled,
+unless suppressions are explicitly allowed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tsfix.edits import TextEdit, apply_edits, edits_by_file
+from tsfix.langserver import LanguageService, LsDiagnostic
+
+# ----------------------------------------------------------------------------- candidates
+
+
+@dataclass
+class Candidate:
+    """A proposed fix: structured edits plus what is known about where it came from."""
+
+    fixer: str  # quickfix | repair | llama | openai
+    edits: tuple[TextEdit, ...]
+    description: str
+    fix_name: str | None = None  # TypeScript's fixName, or the repair template
+    model_name: str | None = None
+    mean_logprob: float | None = None  # mean token log-probability of the model's answer
+    samples: int = 1  # how many of the model's samples proposed this exact fix
+    of_samples: int = 1
+    tokens_in: int | None = None
+    tokens_out: int | None = None
+    latency_ms: int | None = None
+    also_from: list[str] = field(default_factory=list)  # other fixers that proposed the same result
+
+
+@dataclass
+class Verification:
+    verified: bool
+    target_gone: bool
+    new_errors: list[dict[str, Any]]
+    errors_before: int
+    errors_after: int
+    files_checked: list[str]
+    suppression: str | None = None
+    invalid: str | None = None  # edits that cannot be applied (overlap, outside the project)
+    elapsed_ms: float = 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "verified": self.verified,
+            "target_gone": self.target_gone,
+            "new_errors": self.new_errors,
+            "errors_before": self.errors_before,
+            "errors_after": self.errors_after,
+            "files_checked": self.files_checked,
+            "suppression": self.suppression,
+            "invalid": self.invalid,
+            "elapsed_ms": round(self.elapsed_ms, 1),
+        }
+
+    @property
+    def summary(self) -> str:
+        if self.invalid:
+            return f"invalid: {self.invalid}"
+        if self.suppression:
+            return f"rejected: {self.suppression}"
+        if self.verified:
+            return f"verified: errors {self.errors_before} → {self.errors_after} in {len(self.files_checked)} file(s)"
+        if not self.target_gone:
+            return "the error remains"
+        return f"introduces {len(self.new_errors)} new error(s)"
+
+
+# ----------------------------------------------------------------------------- suppressions
+
+_STRINGS_AND_COMMENTS = re.compile(
+    r"""//(?!\s*@ts-)[^\n]*|/\*.*?\*/|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`""", re.S
+)
+_SUPPRESSIONS = [
+    ("@ts-ignore", re.compile(r"@ts-ignore\b")),
+    ("@ts-expect-error", re.compile(r"@ts-expect-error\b")),
+    ("@ts-nocheck", re.compile(r"@ts-nocheck\b")),
+    ("as unknown as", re.compile(r"\bas\s+unknown\s+as\b")),
+    ("as any", re.compile(r"\bas\s+any\b|<any>")),
+    ("the any type", re.compile(r"\bany\b")),
+    ("a non-null assertion (!)", re.compile(r"[\w)\]]!(?![=])")),
+]
+
+
+def _code_only(text: str) -> str:
+    """Strings and comments blanked out (comments that hold @ts- directives are kept)."""
+    return _STRINGS_AND_COMMENTS.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def suppression_in(before: dict[str, str], after: dict[str, str]) -> str | None:
+    """The kind of suppression an edit adds, or None. Counted over whole files, so moving code is fine."""
+    for name, pattern in _SUPPRESSIONS:
+        for path, new in after.items():
+            old_count = len(pattern.findall(_code_only(before.get(path, ""))))
+            if len(pattern.findall(_code_only(new))) > old_count:
+                return f"adds {name}"
+    return None
+
+
+# ----------------------------------------------------------------------------- importers
+
+_IMPORT = re.compile(
+    r"""(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)(['"])(\.{1,2}/[^'"\n]+)\1""", re.M
+)
+_SOURCE_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".d.ts", ".js", ".jsx", ".mjs", ".cjs")
+_SKIP_DIRS = {"node_modules", ".git", ".tsfix", "dist", "build", "out", "coverage"}
+
+
+class ImportGraph:
+    """Which project files import which, from their relative import specifiers (built once, lazily).
+
+    Path aliases (tsconfig `paths`) and bare package imports are not followed: a file reached only
+    that way is not re-checked when a file it imports is edited.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._importers: dict[str, set[str]] | None = None
+
+    def _files(self) -> Iterable[str]:
+        for folder, dirs, names in os.walk(self.root):
+            dirs[:] = [d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".")]
+            for name in names:
+                if name.endswith(_SOURCE_EXTENSIONS):
+                    yield Path(folder, name).relative_to(self.root).as_posix()
+
+    def _resolve(self, importer: str, spec: str, known: set[str]) -> str | None:
+        base = os.path.normpath(os.path.join(os.path.dirname(importer), spec)).replace(os.sep, "/")
+        stem = re.sub(r"\.(m|c)?js$|\.jsx$", "", base)
+        for candidate in (
+            base,
+            *(stem + ext for ext in (".ts", ".tsx", ".d.ts", ".mts", ".cts", ".js", ".jsx")),
+            *(f"{base}/index{ext}" for ext in (".ts", ".tsx", ".js")),
+        ):
+            if candidate in known:
+                return candidate
+        return None
+
+    def importers(self, path: str) -> set[str]:
+        if self._importers is None:
+            files = list(self._files())
+            known = set(files)
+            importers: dict[str, set[str]] = {}
+            for file in files:
+                try:
+                    text = (self.root / file).read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+                for m in _IMPORT.finditer(text):
+                    target = self._resolve(file, m.group(2), known)
+                    if target is not None and target != file:
+                        importers.setdefault(target, set()).add(file)
+            self._importers = importers
+        return set(self._importers.get(path, set()))
+
+
+# ----------------------------------------------------------------------------- verification
+
+
+class Verifier:
+    """Verifies candidates against one language service; baseline diagnostics are cached per file."""
+
+    def __init__(self, service: LanguageService, allow_suppressions: bool = False) -> None:
+        self.service = service
+        self.allow_suppressions = allow_suppressions
+        self.graph = ImportGraph(service.root)
+        self._baseline: dict[str, list[LsDiagnostic]] = {}
+
+    def baseline(self, path: str) -> list[LsDiagnostic]:
+        if path not in self._baseline:
+            self.service.reset(path)
+            self._baseline[path] = self.service.diagnostics(path)
+        return self._baseline[path]
+
+    def result_texts(self, edits: Sequence[TextEdit]) -> tuple[dict[str, str], dict[str, str]]:
+        """(before, after) texts of the files the edits touch. Raises ValueError for unusable edits."""
+        before: dict[str, str] = {}
+        after: dict[str, str] = {}
+        for path, file_edits in edits_by_file(edits).items():
+            if Path(path).is_absolute() or path.startswith("../") or "/node_modules/" in f"/{path}":
+                raise ValueError(f"edits {path}, outside the project")
+            try:
+                original = self.service.disk_text(path)
+            except OSError as exc:
+                raise ValueError(f"cannot read {path}: {exc.strerror}") from None
+            before[path] = original
+            after[path] = apply_edits(original, file_edits)
+        return before, after
+
+    def verify(self, candidate: Candidate, target: LsDiagnostic) -> Verification:
+        started = time.perf_counter()
+        try:
+            before, after = self.result_texts(candidate.edits)
+        except ValueError as exc:
+            return Verification(False, False, [], 0, 0, [], invalid=str(exc))
+        if after == before:
+            return Verification(False, False, [], 0, 0, [], invalid="changes nothing")
+        suppression = suppression_in(before, after)
+        if suppression and not self.allow_suppressions:
+            return Verification(False, False, [], 0, 0, [], suppression=suppression, elapsed_ms=_ms(started))
+
+        checked = set(after) | {target.file}
+        for path in after:
+            checked |= self.graph.importers(path)
+        files = sorted(checked)
+        old = Counter(d.key for path in files for d in self.baseline(path) if d.is_problem)
+        try:
+            for path, text in after.items():
+                self.service.set_text(path, text)
+            new = Counter(d.key for path in files for d in self.service.diagnostics(path) if d.is_problem)
+        finally:
+            for path in after:
+                self.service.reset(path)
+        target_gone = new[target.key] < old[target.key]
+        added = new - old
+        new_errors = [
+            {"file": f, "code": c, "message": m.split("\n", 1)[0], "count": n}
+            for (f, c, m), n in added.items()
+        ]
+        verified = target_gone and not added
+        return Verification(
+            verified,
+            target_gone,
+            new_errors,
+            sum(old.values()),
+            sum(new.values()),
+            files,
+            suppression=suppression,
+            elapsed_ms=_ms(started),
+        )
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+def merge_identical(candidates: Iterable[Candidate], verifier: Verifier) -> list[Candidate]:
+    """Candidates with the same resulting files are one candidate (the first, from the best fixer)."""
+    merged: dict[tuple, Candidate] = {}
+    for candidate in candidates:
+        try:
+            _, after = verifier.result_texts(candidate.edits)
+        except ValueError:
+            merged[("invalid", id(candidate))] = candidate
+            continue
+        key = tuple(sorted(after.items()))
+        existing = merged.get(key)
+        if existing is None:
+            merged[key] = candidate
+        else:
+            if candidate.fixer == existing.fixer and candidate.model_name == existing.model_name:
+                existing.samples += candidate.samples
+            elif candidate.fixer not in existing.also_from:
+                existing.also_from.append(candidate.fixer)
+    return list(merged.values())

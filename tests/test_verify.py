@@ -1,0 +1,196 @@
+"""Verification with a real language service and scripted candidates; the confidence formula."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tsfix.confidence import Evidence, confidence, evidence
+from tsfix.edits import Position, TextEdit
+from tsfix.suggest import open_language_service
+from tsfix.tsc import find_tsc
+from tsfix.verify import Candidate, Verification, Verifier, merge_identical, suppression_in
+
+FILES = {
+    "src/money.ts": "export function cents(amount: number): number {\n  return Math.round(amount * 100);\n}\n",
+    "src/cart.ts": (
+        'import { cents } from "./money";\n'
+        "export function total(prices: number[]): number {\n"
+        "  return prices.reduce((sum, p) => sum + cents(p), 0);\n"
+        "}\n"
+        'export const shipping: number = "5";\n'
+        "export const maybe: { size: number } | undefined = undefined;\n"
+        "export const size: number = maybe.size;\n"
+    ),
+}
+
+
+def scripted(edits: list[TextEdit], fixer: str = "repair") -> Candidate:
+    """A scripted candidate (not from any fixer): the logic under test is verification."""
+    return Candidate(fixer, tuple(edits), "scripted candidate")
+
+
+def edit(line: int, col: int, end_col: int, text: str, file: str = "src/cart.ts") -> TextEdit:
+    return TextEdit(file, Position(line, col), Position(line, end_col), text)
+
+
+@pytest.fixture
+def verifier(make_project, ts_version: str):
+    root = make_project(FILES, ts=ts_version)
+    service = open_language_service(root, find_tsc(root), timeout=60)
+    yield Verifier(service)
+    service.close()
+
+
+def target(verifier: Verifier, code: str):
+    return next(d for d in verifier.baseline("src/cart.ts") if d.code == code)
+
+
+def test_a_real_fix_is_verified(verifier: Verifier) -> None:
+    literal = target(verifier, "TS2322")
+    result = verifier.verify(scripted([edit(5, 33, 36, "5")]), literal)
+    assert result.verified and result.target_gone and result.new_errors == []
+    assert (result.errors_before, result.errors_after) == (2, 1)
+    assert "src/cart.ts" in result.files_checked
+    assert verifier.service.text("src/cart.ts") == verifier.service.disk_text("src/cart.ts")  # restored
+
+
+def test_a_non_fix_is_not_verified(verifier: Verifier) -> None:
+    literal = target(verifier, "TS2322")
+    result = verifier.verify(scripted([edit(5, 33, 36, '"6"')]), literal)
+    assert not result.verified and not result.target_gone
+
+
+def test_breaking_an_importer_is_caught(verifier: Verifier) -> None:
+    literal = target(verifier, "TS2322")
+    # "fixes" nothing in cart.ts's target but changes money.ts so that cart.ts (its importer) breaks
+    breaking = scripted(
+        [
+            edit(5, 33, 36, "5"),
+            TextEdit("src/money.ts", Position(1, 32), Position(1, 38), "string"),
+        ]
+    )
+    result = verifier.verify(breaking, literal)
+    assert result.target_gone and not result.verified
+    assert any(e["file"] == "src/cart.ts" for e in result.new_errors)
+    assert set(result.files_checked) == {"src/cart.ts", "src/money.ts"}
+
+
+@pytest.mark.parametrize(
+    ("replacement", "kind"),
+    [
+        ("(maybe as any).size", "as any"),
+        ("(maybe as unknown as { size: number }).size", "as unknown as"),
+        ("maybe!.size", "non-null assertion"),
+    ],
+)
+def test_suppressions_are_rejected(verifier: Verifier, replacement: str, kind: str) -> None:
+    undefined = next(d for d in verifier.baseline("src/cart.ts") if d.code in ("TS18048", "TS2532"))
+    result = verifier.verify(scripted([edit(7, 29, 39, replacement)]), undefined)
+    assert not result.verified and result.suppression and kind in result.suppression
+
+
+def test_ts_ignore_and_any_are_rejected() -> None:
+    before = {"a.ts": "const n: number = 'x';\n"}
+    assert suppression_in(before, {"a.ts": "// @ts-ignore\nconst n: number = 'x';\n"}) == "adds @ts-ignore"
+    assert (
+        suppression_in(before, {"a.ts": "// @ts-expect-error\nconst n: number = 'x';\n"})
+        == "adds @ts-expect-error"
+    )
+    assert suppression_in(before, {"a.ts": "// @ts-nocheck\n" + before["a.ts"]}) == "adds @ts-nocheck"
+    assert suppression_in(before, {"a.ts": "const n: any = 'x';\n"}) == "adds the any type"
+    # words inside strings and comments are not code; != is not a non-null assertion
+    assert (
+        suppression_in(before, {"a.ts": "const n: number = 1; // any old value\nconst s = 'any!';\n"}) is None
+    )
+    assert suppression_in({"a.ts": "if (a != b) {}"}, {"a.ts": "if (a !== b) {}"}) is None
+
+
+def test_suppressions_can_be_allowed(verifier: Verifier) -> None:
+    verifier.allow_suppressions = True
+    undefined = next(d for d in verifier.baseline("src/cart.ts") if d.code in ("TS18048", "TS2532"))
+    result = verifier.verify(scripted([edit(7, 29, 39, "maybe!.size")]), undefined)
+    assert result.verified and result.suppression
+    ev = evidence(scripted([]), result, changed_chars=1, verified_alternatives=1)
+    assert confidence(True, ev) < confidence(True, Evidence(0.8, ev.size, 1, 1, 1, 1))
+
+
+def test_invalid_edits(verifier: Verifier) -> None:
+    literal = target(verifier, "TS2322")
+    overlapping = scripted([edit(5, 33, 36, "5"), edit(5, 34, 35, "6")])
+    assert verifier.verify(overlapping, literal).invalid == "overlapping edits"
+    outside = scripted([TextEdit("../elsewhere.ts", Position(1, 1), Position(1, 1), "x")])
+    assert "outside the project" in (verifier.verify(outside, literal).invalid or "")
+    assert verifier.verify(scripted([edit(5, 33, 36, '"5"')]), literal).invalid == "changes nothing"
+
+
+def test_identical_candidates_are_merged(verifier: Verifier) -> None:
+    a = scripted([edit(5, 33, 36, "5")], fixer="quickfix")
+    b = scripted([edit(5, 33, 34, ""), edit(5, 35, 36, "")], fixer="repair")  # same result, other edits
+    c = scripted([edit(5, 33, 36, "6")])
+    merged = merge_identical([a, b, c], verifier)
+    assert len(merged) == 2 and merged[0] is a and merged[0].also_from == ["repair"]
+
+
+# ----------------------------------------------------------------------------- confidence
+
+
+def _verification(verified: bool, before: int = 2, after: int = 1) -> Verification:
+    return Verification(verified, verified, [], before, after, ["a.ts"])
+
+
+@given(
+    st.sampled_from(["quickfix", "repair", "llama", "openai"]),
+    st.integers(0, 5000),
+    st.integers(1, 10),
+    st.floats(-20, 0) | st.none(),
+    st.integers(1, 8),
+    st.sampled_from(["quickfix", "repair", "llama", "openai"]),
+    st.integers(0, 5000),
+    st.floats(-20, 0) | st.none(),
+)
+def test_verified_always_outranks_unverified(
+    fixer_a, size_a, alternatives, lp_a, k, fixer_b, size_b, lp_b
+) -> None:
+    good = Candidate(fixer_a, (), "x", mean_logprob=lp_a, samples=1, of_samples=k)
+    bad = Candidate(fixer_b, (), "y", mean_logprob=lp_b, samples=k, of_samples=k)
+    high = confidence(True, evidence(good, _verification(True), size_a, alternatives))
+    low = confidence(False, evidence(bad, _verification(False), size_b, alternatives))
+    assert 0.5 <= high <= 1.0 and 0.0 <= low <= 0.25 and high > low
+
+
+def test_evidence_moves_confidence_the_right_way() -> None:
+    ok = _verification(True)
+    quick = Candidate("quickfix", (), "x")
+    assert confidence(True, evidence(quick, ok, 5, 1)) > confidence(True, evidence(quick, ok, 500, 1))  # size
+    assert confidence(True, evidence(quick, ok, 5, 1)) > confidence(
+        True, evidence(quick, ok, 5, 3)
+    )  # ambiguity
+    model = Candidate("llama", (), "x", mean_logprob=-0.1, samples=3, of_samples=3)
+    unsure = Candidate("llama", (), "x", mean_logprob=-3.0, samples=1, of_samples=3)
+    assert confidence(True, evidence(model, ok, 5, 1)) > confidence(True, evidence(unsure, ok, 5, 1))
+    assert confidence(True, evidence(quick, ok, 5, 1)) > confidence(True, evidence(model, ok, 5, 1))  # tier
+    many = _verification(True, before=5, after=1)
+    assert confidence(True, evidence(quick, many, 5, 1)) >= confidence(True, evidence(quick, ok, 5, 1))
+
+
+def test_errors_the_language_server_calls_warnings_still_count(make_project, ts_version: str) -> None:
+    """TypeScript 7's language server reports TS6133 under noUnusedParameters as a warning; tsc fails on it."""
+    config = {
+        "compilerOptions": {"strict": True, "noUnusedParameters": True, "types": [], "lib": ["es2022"]},
+        "include": ["src"],
+    }
+    root = make_project(
+        {"src/a.ts": "export function f(a: number) { return a; }\nf(1, 2);\n"}, ts=ts_version, tsconfig=config
+    )
+    service = open_language_service(root, find_tsc(root), timeout=60)
+    try:
+        verifier = Verifier(service)
+        arity = next(d for d in verifier.baseline("src/a.ts") if d.code == "TS2554")
+        add_unused = scripted([TextEdit("src/a.ts", Position(1, 28), Position(1, 28), ", b?: number")])
+        result = verifier.verify(add_unused, arity)
+        assert result.target_gone and not result.verified
+        assert [e["code"] for e in result.new_errors] == ["TS6133"]
+    finally:
+        service.close()
