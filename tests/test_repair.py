@@ -165,3 +165,78 @@ def test_declaration_rename_when_uses_agree(make_project, ts_version: str) -> No
     # with a single use, the use is as likely to be wrong as the declaration: no rename proposed
     single = "interface Size { width: number; heigth: number }\nexport const area = (s: Size) => s.width * s.height;\n"
     assert "rename-declaration" not in repaired(make_project, ts_version, single, "TS2551")
+
+
+def test_argument_ranges(make_project, ts_version: str) -> None:
+    source = "function log(message?: string) {}\nlog('a', 'b');\n"
+    out = repaired(make_project, ts_version, source, "TS2554")  # "Expected 0-1 arguments, but got 2."
+    assert ("function log(message?: string) {}\nlog('a');\n", True) in out["argument-count"]
+
+
+def test_suggestions_with_quotes(make_project, ts_version: str) -> None:
+    source = "export async function mode(): Record<'a', number> {\n  return { a: 1 };\n}\n"
+    out = repaired(make_project, ts_version, source, "TS1064")
+    assert any('): Promise<Record<"a", number>> {' in t and ok for t, ok in out["did-you-mean"])
+
+
+def test_return_annotation_of_an_arrow_expression(make_project, ts_version: str) -> None:
+    source = "export const isBig = (n: number): string => n > 10;\n"
+    out = repaired(make_project, ts_version, source, "TS2322")
+    assert ("export const isBig = (n: number): boolean => n > 10;\n", True) in out["return-type"]
+
+
+def test_await_promise_like_aliases(make_project, ts_version: str) -> None:
+    source = (
+        "type MaybePromise<T> = T | Promise<T>;\n"
+        "declare function load(): MaybePromise<{ name: string }>;\n"
+        "export async function name(): Promise<string> {\n  return load().name;\n}\n"
+    )
+    out = repaired(make_project, ts_version, source, "TS2339")
+    assert any("return (await load()).name;" in t and ok for t, ok in out["await"])
+
+
+def test_declaration_rename_counts_uses_in_other_files(make_project, ts_version: str) -> None:
+    from tsfix.fixers import FixContext
+
+    shape = "export interface Size { width: number; heigth: number }\n"
+    use = 'import type { Size } from "./shape";\nexport const area = (s: Size) => s.width * s.height;\n'
+    root = make_project(
+        {"src/shape.ts": shape, "src/a.ts": use, "src/b.ts": use.replace("area", "twice")}, ts=ts_version
+    )
+    service = open_language_service(root, find_tsc(root), timeout=60)
+    try:
+        verifier = Verifier(service)
+        others = [d for d in verifier.baseline("src/b.ts") if d.is_problem]
+        diagnostics = [d for d in verifier.baseline("src/a.ts") if d.is_problem]
+        target = next(d for d in diagnostics if d.code == "TS2551")
+        recorded = [
+            ErrorRow(
+                2,
+                "p",
+                "g",
+                "src/b.ts",
+                d.start.line,
+                d.start.col,
+                d.code,
+                "error",
+                d.message,
+                None,
+                None,
+                None,
+                "new",
+                1,
+                1,
+                1,
+                None,
+                "",
+                "",
+            )
+            for d in others
+        ]
+        ctx = FixContext(error_row("src/a.ts", "TS2551"), target, service, root, diagnostics, None, recorded)
+        renames = [c for c in RepairFixer().candidates(ctx) if c.fix_name == "rename-declaration"]
+        assert len(renames) == 1 and renames[0].edits[0].file == "src/shape.ts"
+        result = verifier.verify(renames[0], target)
+        assert result.verified and "src/b.ts" in result.files_checked  # an importer was re-checked
+    finally:
+        service.close()

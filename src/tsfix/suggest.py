@@ -24,7 +24,7 @@ from tsfix.edits import changed_size, unified_diff
 from tsfix.errors import TsfixError, UsageError
 from tsfix.fixers import FixContext, Fixer
 from tsfix.langserver import LanguageService, LanguageServiceError, LsDiagnostic
-from tsfix.models import ErrorRow, SuggestionInput
+from tsfix.models import OPEN_STATUSES, ErrorRow, SuggestionInput
 from tsfix.project import git_facts, project_key
 from tsfix.store import Store, default_store_path, open_store
 from tsfix.tsc import TscInfo, find_tsc, find_tsconfig
@@ -278,6 +278,7 @@ class Suggester:
         self.options = options
         self.verifier = Verifier(service, options.allow_suppressions)
         self.verify_ms: list[float] = []
+        self.project_errors: list[ErrorRow] = []
 
     def _candidates(self, fixers: Sequence[Fixer], ctx: FixContext, notes: list[str]) -> list[Candidate]:
         out: list[Candidate] = []
@@ -309,7 +310,9 @@ class Suggester:
         target = locate(error, diagnostics)
         if target is None:
             return ErrorOutcome(error, [], [], "no fix: the error is no longer reported (rescan)", 0, 0.0)
-        ctx = FixContext(error, target, self.service, self.root, diagnostics, self.helper)
+        ctx = FixContext(
+            error, target, self.service, self.root, diagnostics, self.helper, self.project_errors
+        )
         notes: list[str] = []
         found = merge_identical(self._candidates(self.deterministic, ctx, notes), self.verifier)
         results = self._verify(found, target)
@@ -419,6 +422,9 @@ def suggest_errors(options: SuggestOptions, progress: Progress = _quiet) -> Sugg
                         helper = TsServer(root, package, TS6_VERSION, timeout=options.ls_timeout)
                 try:
                     suggester = Suggester(root, service, deterministic, models, options, helper)
+                    suggester.project_errors = store.list_errors(
+                        project=project, statuses=list(OPEN_STATUSES)
+                    )
                     outcomes = []
                     for n, error in enumerate(errors, 1):
                         progress("error", {"n": n, "of": len(errors), "error": error})

@@ -29,6 +29,7 @@ class FixContext:
     root: Path
     file_diagnostics: list[LsDiagnostic] = field(default_factory=list)  # every current error in the file
     helper: LanguageService | None = None  # a TypeScript 6 tsserver for TypeScript 7 projects
+    project_errors: list[ErrorRow] = field(default_factory=list)  # the project's recorded errors
 
     @property
     def text(self) -> str:

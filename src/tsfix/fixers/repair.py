@@ -100,7 +100,7 @@ def candidate(name: str, description: str, *edits: TextEdit) -> Candidate:
 
 def did_you_mean(ctx: FixContext, doc: Doc) -> list[Candidate]:
     """Apply the suggestion in TypeScript's own message ("Did you mean 'email'?") to the error's span."""
-    m = re.search(r"Did you mean (?:to write |the (?:instance|static) member )?'([^']+)'\?", headline(ctx))
+    m = re.search(r"Did you mean (?:to write |the (?:instance|static) member )?'(.+)'\?$", headline(ctx))
     if not m:
         return []
     suggestion = m.group(1)
@@ -142,15 +142,21 @@ def declaration_rename(ctx: FixContext, doc: Doc) -> list[Candidate]:
     When at least two errors in the project say "Property 'a' does not exist on type 'T'. Did you
     mean 'b'?", the code consistently uses `a`, so the declaration is the likelier mistake.
     """
-    m = re.match(
-        r"^Property '([^']+)' does not exist on type '([A-Za-z_$][\w$]*)(?:<.*>)?'\. Did you mean '([^']+)'\?",
-        headline(ctx),
-    )
-    if not m:
+    triple = _misnamed_member(headline(ctx))
+    if triple is None:
         return []
-    used, type_name, declared = m.groups()
-    agreeing = [d for d in ctx.file_diagnostics if d.message.split("\n", 1)[0] == headline(ctx)]
-    if len(agreeing) < 2:
+    used, type_name, declared = triple
+    places: set[tuple[str | None, int | None]] = {
+        (d.file, d.start.line)
+        for d in ctx.file_diagnostics
+        if _misnamed_member(d.message.split("\n", 1)[0]) == triple
+    }
+    places |= {
+        (e.file_path, e.line)
+        for e in ctx.project_errors
+        if e.file_path != ctx.target.file and _misnamed_member(e.message.split("\n", 1)[0]) == triple
+    }
+    if len(places) < 2:
         return []
     edits = []
     for path in _declaration_files(ctx, type_name):
@@ -172,6 +178,26 @@ def declaration_rename(ctx: FixContext, doc: Doc) -> list[Candidate]:
             "rename-declaration", f"Rename {type_name}.{declared} to '{used}', as its uses spell it", edits[0]
         )
     ]
+
+
+_MISNAMED = [
+    re.compile(
+        r"^Property '([^']+)' does not exist on type '([A-Za-z_$][\w$]*)(?:<.*>)?'\. Did you mean '([^']+)'\?$"
+    ),
+    re.compile(
+        r"^Object literal may only specify known properties, but '([^']+)' does not exist in type "
+        r"'([A-Za-z_$][\w$]*)(?:<.*>)?'\. Did you mean to write '([^']+)'\?$"
+    ),
+]
+
+
+def _misnamed_member(text: str) -> tuple[str, str, str] | None:
+    """(name used, type, name declared) from "does not exist on type 'T'. Did you mean 'b'?" messages."""
+    for pattern in _MISNAMED:
+        m = pattern.match(text)
+        if m:
+            return m.group(1), m.group(2), m.group(3)
+    return None
 
 
 def _declaration_files(ctx: FixContext, type_name: str) -> list[str]:
@@ -204,6 +230,14 @@ def _name(doc: Doc, node: Any) -> str | None:
 _ASSIGNABILITY = re.compile(
     r"^(?:Type|Argument of type) '(?P<source>.+?)' is not assignable to (?:parameter of )?type '(?P<target>.+?)'\."
 )
+_MISSING_PROPERTIES = re.compile(
+    r"^Type '(?P<source>.+?)' is missing the following properties from type '(?P<target>.+?)':"
+)
+
+
+def _types_of(text: str) -> re.Match[str] | None:
+    """(source, target) of an assignability message, whichever form TypeScript used."""
+    return _ASSIGNABILITY.match(text) or _MISSING_PROPERTIES.match(text)
 
 
 def _value_node(doc: Doc, ctx: FixContext) -> Any | None:
@@ -278,7 +312,7 @@ def literal_type(ctx: FixContext, doc: Doc) -> list[Candidate]:
                       doc.replace(value, replacement))]  # fmt: skip
 
 
-_ARITY = re.compile(r"^Expected (?:at least )?(\d+) arguments?, but got (\d+)")
+_ARITY = re.compile(r"^Expected (?:at least )?(\d+)(?:-(\d+))? arguments?, but got (\d+)")
 
 
 def argument_count(ctx: FixContext, doc: Doc) -> list[Candidate]:
@@ -286,7 +320,8 @@ def argument_count(ctx: FixContext, doc: Doc) -> list[Candidate]:
     m = _ARITY.match(headline(ctx))
     if not m:
         return []
-    expected, got = int(m.group(1)), int(m.group(2))
+    fewest, most, got = int(m.group(1)), int(m.group(2) or m.group(1)), int(m.group(3))
+    expected = most if got > most else fewest
     call = next(
         (
             a
@@ -471,11 +506,11 @@ def _async_function(node: Any, doc: Doc) -> bool:
 def await_promise(ctx: FixContext, doc: Doc) -> list[Candidate]:
     """A Promise used as the value it resolves to, in an async function: await it."""
     text = headline(ctx)
-    if "'Promise<" not in text:
+    if not re.search(r"'\w*Promise\w*<", text):  # Promise<T>, PromiseLike<T>, MaybePromise<T>, …
         return []
     node = doc.node_spanning(ctx.target.start, ctx.target.end)
     out: list[Candidate] = []
-    member = re.match(r"^Property '([^']+)' does not exist on type 'Promise<", text)
+    member = re.match(r"^Property '([^']+)' does not exist on type '\w*Promise\w*<", text)
     if member and node.parent is not None and node.parent.type == "member_expression":
         obj = node.parent.child_by_field_name("object")
         if obj is not None and _async_function(node, doc):
@@ -485,8 +520,8 @@ def await_promise(ctx: FixContext, doc: Doc) -> list[Candidate]:
             if obj.type == "identifier":
                 out.extend(_await_initializer(ctx, doc, obj))
         return out
-    m = _ASSIGNABILITY.match(text)
-    if m and m.group("source").startswith("Promise<"):
+    m = _types_of(text)
+    if m and re.match(r"\w*Promise\w*<", m.group("source")):
         value = _value_node(doc, ctx)
         if value is not None and value.type != "await_expression" and _async_function(value, doc):
             out.append(candidate("await", f"Await {doc.src(value)}", doc.insert(value.start_byte, "await ")))
@@ -538,13 +573,17 @@ def missing_property(ctx: FixContext, doc: Doc) -> list[Candidate]:
 
 def return_annotation(ctx: FixContext, doc: Doc) -> list[Candidate]:
     """A returned value that does not match the declared return type: declare what is returned."""
-    m = _ASSIGNABILITY.match(headline(ctx))
+    m = _types_of(headline(ctx))
     if not m or m.group("source").startswith("Promise<"):
         return []
     node = doc.node_spanning(ctx.target.start, ctx.target.end)
-    if not any(a.type == "return_statement" for a in ancestors(node)):
-        return []
     function = next((a for a in ancestors(node) if a.type in _FUNCTIONS), None)
+    returned = any(a.type == "return_statement" for a in ancestors(node))
+    if function is not None and function.type == "arrow_function":
+        body = function.child_by_field_name("body")
+        returned = returned or (body is not None and body.type != "statement_block")  # `(): T => value`
+    if not returned:
+        return []
     annotation = function.child_by_field_name("return_type") if function is not None else None
     if annotation is None or not annotation.named_children:
         return []
