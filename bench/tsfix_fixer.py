@@ -17,10 +17,12 @@ import sys
 import time
 from pathlib import Path
 
-from tsfix.patch import best_per_error, plan
+from tsfix.patch import best_per_error, verify_together
 from tsfix.pipeline import ScanOptions, scan_project
 from tsfix.store import open_store
-from tsfix.suggest import SuggestOptions, suggest_errors
+from tsfix.suggest import SuggestOptions, open_language_service, suggest_errors
+from tsfix.tsc import find_tsc
+from tsfix.verify import Verifier
 
 
 def log(*parts: object) -> None:
@@ -54,7 +56,12 @@ def main() -> int:
         )
         with open_store(None, root) as store:
             rows = [s for o in report.outcomes for s in store.suggestions(o.error.id)]
-        chosen = plan(best_per_error(rows), lambda p: (root / p).read_text(encoding="utf-8"))
+        with open_language_service(root, find_tsc(root), timeout=60) as service:
+            chosen = verify_together(
+                Verifier(service), best_per_error(rows), lambda p: (root / p).read_text(encoding="utf-8")
+            )
+        for skipped, why in chosen.skipped:
+            log(f"round {round_no}: left out suggestion {skipped.id}: {why}")
         if not chosen.chosen:
             log(f"round {round_no}: no verified fix to apply")
             break

@@ -23,14 +23,14 @@ begin
     insert into public.ai_suggestions (error_id, fixer, model_name, suggestion, edits, explanation, confidence,
                                        verified, verification, base_hashes, tokens_in, tokens_out, latency_ms,
                                        generated_at)
-    select v_error, s.fixer, s.model_name, s.suggestion, coalesce(s.edits, '[]'::jsonb), s.explanation,
-           s.confidence, coalesce(s.verified, false), s.verification, coalesce(s.base_hashes, '{}'::jsonb),
-           s.tokens_in, s.tokens_out, s.latency_ms, now()
-    from jsonb_to_recordset(coalesce(p_suggestions, '[]'::jsonb)) with ordinality as s(
-           fixer text, model_name text, suggestion text, edits jsonb, explanation text, confidence real,
-           verified boolean, verification jsonb, base_hashes jsonb, tokens_in integer, tokens_out integer,
-           latency_ms integer, ord bigint)
-    order by s.ord
+    select v_error, e.value ->> 'fixer', e.value ->> 'model_name', e.value ->> 'suggestion',
+           coalesce(e.value -> 'edits', '[]'::jsonb), e.value ->> 'explanation',
+           (e.value ->> 'confidence')::real, coalesce((e.value ->> 'verified')::boolean, false),
+           e.value -> 'verification', coalesce(e.value -> 'base_hashes', '{}'::jsonb),
+           (e.value ->> 'tokens_in')::integer, (e.value ->> 'tokens_out')::integer,
+           (e.value ->> 'latency_ms')::integer, now()
+    from jsonb_array_elements(coalesce(p_suggestions, '[]'::jsonb)) with ordinality as e(value, ord)
+    order by e.ord
     returning id
   )
   select coalesce(jsonb_agg(id), '[]'::jsonb) into v_ids from added;

@@ -284,3 +284,56 @@ def test_unchanged_error_without_a_row_is_recorded_in_full(
             "const n: number = 'x';",
         )
         assert outcome.errors[0].change == "new"
+
+
+def suggestion(confidence: float, verified: bool = True, fixer: str = "quickfix"):
+    from tsfix.models import SuggestionInput
+
+    return SuggestionInput(
+        fixer=fixer,
+        model_name="typescript-5.9.3",
+        suggestion="--- a/src/a.ts\n+++ b/src/a.ts\n@@ -1 +1 @@\n-const n: number = 'x';\n+const n: number = 1;\n",
+        edits=[
+            {
+                "file": "src/a.ts",
+                "start": {"line": 1, "col": 19},
+                "end": {"line": 1, "col": 22},
+                "new_text": "1",
+            }
+        ],
+        explanation="Write 'x' as 1",
+        confidence=confidence,
+        verified=verified,
+        verification={"verified": verified, "errors_before": 1, "errors_after": 0},
+        base_hashes={"src/a.ts": "ab" * 32},
+        tokens_in=None,
+        tokens_out=None,
+        latency_ms=12,
+    )
+
+
+def test_suggestions_are_recorded_replaced_and_ranked(store: Store) -> None:
+    outcome = store.record_scan(scan_input(), [error_input("a"), error_input("b", line=2)])
+    a, b = (r.id for r in outcome.errors)
+    ids = store.record_suggestions(
+        a, [suggestion(0.62), suggestion(0.91), suggestion(0.2, verified=False, fixer="llama")]
+    )
+    assert len(ids) == 3
+    rows = store.suggestions(a)
+    assert [round(r.confidence, 2) for r in rows] == [0.91, 0.62, 0.2]
+    best = rows[0]
+    assert (best.fixer, best.verified, best.error_id, best.applied_at) == ("quickfix", True, a, None)
+    assert best.edits[0]["new_text"] == "1" and best.base_hashes == {"src/a.ts": "ab" * 32}
+    assert best.suggestion.startswith("--- a/src/a.ts") and best.latency_ms == 12 and best.generated_at
+    assert store.get_error(str(a)).status == "ai_suggested"
+
+    # suggesting again replaces the unapplied suggestions
+    store.record_suggestions(a, [suggestion(0.7)])
+    assert [round(r.confidence, 2) for r in store.suggestions(a)] == [0.7]
+
+    # no fix: the error stays new and its history says why
+    assert store.record_suggestions(b, [], note="no fix found: the error remains") == []
+    assert store.get_error(str(b)).status == "new"
+    last = store.error_history(b)[-1]
+    assert (last.event, last.detail) == ("status", "no fix found: the error remains")
+    assert [e.event for e in store.error_history(a)][-1] == "status"

@@ -25,7 +25,7 @@ BROKEN = {"src/a.ts": "export const a: number = 'x';\nexport const b: string = 1
 
 def test_migrations_are_recorded_and_a_second_run_is_a_no_op(postgres_cluster, pg_url: str) -> None:
     names = [name for name, _ in sql_migrations()]
-    assert names == ["0001_init", "0002_security", "0003_functions"]
+    assert names == ["0001_init", "0002_security", "0003_functions", "0004_suggestions"]
     assert [s.name for s in migration_status(pg_url) if s.applied] == names
     assert migrate(pg_url) == []
 
@@ -41,7 +41,7 @@ def test_migrating_a_fresh_database_concurrently_applies_each_migration_once(pos
     for t in threads:
         t.join()
     applied = sorted(name for r in results for name in r)
-    assert applied == ["0001_init", "0002_security", "0003_functions"]
+    assert applied == ["0001_init", "0002_security", "0003_functions", "0004_suggestions"]
     # the files are idempotent too: `supabase db push` may run them again
     for _, sql in sql_migrations():
         with psycopg.connect(url, autocommit=True) as conn:
@@ -124,7 +124,7 @@ def test_rls_anon_nothing_authenticated_reads_service_role_writes(supabase) -> N
     assert direct.status_code in (401, 403) or direct.json() == []
     assert len(rpc(supabase, service, "tsfix_list_errors", {}).json()) == 1
     # a statement planned for service_role on a pooled connection must not answer anon afterwards
-    assert rpc(supabase, service, "tsfix_schema_version", {}).json() == 3
+    assert rpc(supabase, service, "tsfix_schema_version", {}).json() == 4
     assert rpc(supabase, anon, "tsfix_schema_version", {}).status_code in (401, 403)
 
 
@@ -353,7 +353,7 @@ def test_db_commands(cli, pg_url: str, supabase, postgres_cluster, tmp_path: Pat
     assert status.exit_code == 0 and json.loads(status.stdout)["pending"] == []
     assert "up to date: nothing to apply" in cli("db", "migrate", "--store", pg_url).output
     rest = cli("db", "status", "--store", "supabase")
-    assert rest.exit_code == 0 and "version 3" in rest.output
+    assert rest.exit_code == 0 and "version 4" in rest.output
     refused = cli("db", "migrate", "--store", "supabase")
     assert refused.exit_code == 2 and "cannot change the schema" in refused.output
 
@@ -361,9 +361,12 @@ def test_db_commands(cli, pg_url: str, supabase, postgres_cluster, tmp_path: Pat
     postgres_cluster.psql("create database tsfix_fresh")
     fresh = postgres_cluster.url("tsfix_fresh")
     pending = cli("db", "status", "--store", fresh)
-    assert pending.exit_code == 1 and pending.output.count("pending") == 3
+    assert pending.exit_code == 1 and pending.output.count("pending") == 4
     applied = cli("db", "migrate", "--store", fresh)
-    assert applied.exit_code == 0 and "applied 0001_init, 0002_security, 0003_functions" in applied.output
+    assert (
+        applied.exit_code == 0
+        and "applied 0001_init, 0002_security, 0003_functions, 0004_suggestions" in applied.output
+    )
     assert postgres_cluster.password not in applied.output + pending.output
     local = cli("db", "status", "--store", f"sqlite://{tmp_path}/s.db")
     assert local.exit_code == 2 and "no tsfix store" in local.output

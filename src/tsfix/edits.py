@@ -137,12 +137,21 @@ def unified_diff(before: dict[str, str], after: dict[str, str]) -> str:
     return "".join(chunks)
 
 
-def changed_size(before: dict[str, str], after: dict[str, str]) -> int:
-    """Characters removed plus characters inserted: how big an edit is."""
+def changed_size(texts: dict[str, str], edits: Iterable[TextEdit]) -> int:
+    """Characters removed plus characters inserted by `edits` (given against `texts`): how big an edit
+    is. Each edit counts only what differs once the text it replaces and its new text are trimmed of
+    a shared beginning and end, so replacing `emial` with `email` counts 4, not 10."""
     total = 0
-    for path in set(before) | set(after):
-        matcher = difflib.SequenceMatcher(None, before.get(path, ""), after.get(path, ""), autojunk=False)
-        for op, a0, a1, b0, b1 in matcher.get_opcodes():
-            if op != "equal":
-                total += (a1 - a0) + (b1 - b0)
+    starts = {path: line_starts(text) for path, text in texts.items()}
+    for e in edits:
+        text = texts.get(e.file, "")
+        old = text[index_of(text, e.start, starts.get(e.file)) : index_of(text, e.end, starts.get(e.file))]
+        new = e.new_text
+        head = 0
+        while head < min(len(old), len(new)) and old[head] == new[head]:
+            head += 1
+        tail = 0
+        while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+            tail += 1
+        total += (len(old) - head - tail) + (len(new) - head - tail)
     return total

@@ -7,11 +7,13 @@ and the other is reported; a fix that edits several files is taken whole or not 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from tsfix.edits import TextEdit, apply_edits, edits_by_file, index_of, line_starts
 from tsfix.models import SuggestionRow
+from tsfix.verify import Verifier
 
 
 @dataclass(slots=True)
@@ -83,3 +85,66 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
     if a[0] == a[1] or b[0] == b[1]:  # insertions collide only strictly inside the other span
         return b[0] < a[0] < b[1] or a[0] < b[0] < a[1] or (a == b)
     return a[0] < b[1] and b[0] < a[1]
+
+
+def verify_together(
+    verifier: Verifier, suggestions: Sequence[SuggestionRow], read: Callable[[str], str]
+) -> Plan:
+    """Choose, in priority order, the suggestions that are still right together.
+
+    Each suggestion was verified on its own; two can contradict each other (one renames a
+    declaration, another renames a use to the old name). So they are added one at a time to what is
+    already chosen, and one is taken only if, with everything chosen so far, no error appears that
+    the project did not have and the number of errors still goes down. The rest are skipped with
+    the reason. Nothing is written; the language service's copies are restored.
+    """
+    chosen: list[SuggestionRow] = []
+    skipped: list[tuple[SuggestionRow, str]] = []
+    net = 0  # errors added minus errors removed by what is chosen, over the files checked
+    touched: set[str] = set()
+    try:
+        for s in suggestions:
+            attempt = plan([*chosen, s], read)
+            if len(attempt.chosen) != len(chosen) + 1:
+                reasons = {id(x): r for x, r in attempt.skipped}
+                skipped.append((s, reasons.get(id(s), "cannot be combined with more confident fixes")))
+                continue
+            files: set[str] = set(attempt.after)
+            for path in attempt.after:
+                files |= verifier.graph.importers(path)
+            checked = sorted(files)
+            old = Counter(
+                d.key for path in checked for d in verifier.baseline(path) if d.is_problem
+            )  # before edits
+            for path, text in attempt.after.items():
+                verifier.service.set_text(path, text)
+            touched |= set(attempt.after)
+            new = Counter(
+                d.key for path in checked for d in verifier.service.diagnostics(path) if d.is_problem
+            )
+            added = new - old
+            change = sum(new.values()) - sum(old.values())
+            if added:
+                skipped.append((s, f"together with more confident fixes it adds {_describe(added)}"))
+            elif change >= net:
+                skipped.append((s, "together with more confident fixes it removes no further error"))
+            else:
+                chosen.append(s)
+                net = change
+                continue
+            for path in touched:  # back to the chosen ones only
+                verifier.service.reset(path)
+            for path, text in plan(chosen, read).after.items():
+                verifier.service.set_text(path, text)
+    finally:
+        for path in touched:
+            verifier.service.reset(path)
+    result = plan(chosen, read)
+    result.skipped = skipped + result.skipped
+    return result
+
+
+def _describe(added: Counter) -> str:
+    (file, code, message), _ = next(iter(added.items()))
+    more = sum(added.values()) - 1
+    return f"{code} in {file} ({message.split(chr(10), 1)[0][:80]})" + (f" and {more} more" if more else "")

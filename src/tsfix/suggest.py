@@ -338,7 +338,7 @@ class Suggester:
         scored = []
         for c, v in usable:
             before, after = self.verifier.result_texts(c.edits)
-            ev = evidence(c, v, changed_size(before, after), alternatives)
+            ev = evidence(c, v, changed_size(before, c.edits), alternatives)
             value = confidence(v.verified, ev)
             details = v.as_json() | {
                 "fix_name": c.fix_name,

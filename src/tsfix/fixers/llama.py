@@ -19,7 +19,7 @@ from typing import Any
 
 from tsfix.errors import TsfixError, UsageError
 from tsfix.fixers import FixContext, Fixer
-from tsfix.fixers.prompts import EDIT_SCHEMA, build_messages, edits_from_answer
+from tsfix.fixers.prompts import BOUNDED_EDIT_SCHEMA, build_messages, edits_from_answer
 from tsfix.verify import Candidate
 
 
@@ -99,7 +99,7 @@ class LlamaFixer(Fixer):
             ) from None
         self.load_seconds = time.perf_counter() - started
         self.model_name = str(self.llm.metadata.get("general.name") or path.stem)
-        self.grammar = llama_cpp.LlamaGrammar.from_json_schema(json.dumps(EDIT_SCHEMA), verbose=False)
+        self.grammar = llama_cpp.LlamaGrammar.from_json_schema(json.dumps(BOUNDED_EDIT_SCHEMA), verbose=False)
         self.tokens_out = 0
         self.generation_seconds = 0.0
 

@@ -52,6 +52,7 @@ class OpenAIFixer(Fixer):
         self.concurrency = max(1, concurrency)
         self.max_tokens = max_tokens
         self._format: dict[str, Any] | None = None
+        self.failures: list[str] = []
         self.model_name = model or self._first_model()
 
     def _first_model(self) -> str:
@@ -81,12 +82,16 @@ class OpenAIFixer(Fixer):
     def _ask(
         self, messages: list[dict[str, str]], temperature: float, seed: int
     ) -> tuple[str, Any, float | None]:
-        from openai import BadRequestError, UnprocessableEntityError
+        from openai import APIStatusError
 
         last: Exception | None = None
+        probing = self._format is None
+        # While the server's structured-output form is unknown, ask without retries: a server that
+        # does not know a form answers at once (400, 422, or, like llama-cpp-python's, 500).
+        client = self.client.with_options(max_retries=0) if probing else self.client
         for response_format in self._formats():
             try:
-                response = self.client.chat.completions.create(  # type: ignore[call-overload]
+                response = client.chat.completions.create(  # type: ignore[call-overload]
                     model=self.model_name,
                     messages=messages,
                     temperature=temperature,
@@ -94,14 +99,17 @@ class OpenAIFixer(Fixer):
                     seed=seed,
                     response_format=response_format,
                 )
-            except (BadRequestError, UnprocessableEntityError) as exc:
-                last = exc
-                continue
+            except APIStatusError as exc:
+                unsupported = exc.status_code in (400, 422) or "response_format" in str(exc)
+                if probing and unsupported:
+                    last = exc
+                    continue
+                raise
             self._format = response_format
             choice = response.choices[0]
             return choice.message.content or "", response.usage, _mean_logprob(choice)
         raise TsfixError(
-            f"{self.base_url} refused the structured-output request: {scrub(str(last))}",
+            f"{self.base_url} refused the structured-output request: {scrub(str(last))[:300]}",
             hint="the server must support response_format json_schema or json_object with a schema",
         )
 
@@ -114,8 +122,9 @@ class OpenAIFixer(Fixer):
                 content, usage, mean_logprob = self._ask(messages, 0.0 if k == 0 else 0.8, k)
             except TsfixError:
                 raise
-            except Exception:
-                return None  # a failed sample (after retries) is one candidate fewer
+            except Exception as exc:  # a failed sample (after retries) is one candidate fewer
+                self.failures.append(scrub(str(exc))[:200])
+                return None
             parsed = edits_from_answer(ctx, content)
             if parsed is None or not parsed[0]:
                 return None
@@ -132,8 +141,10 @@ class OpenAIFixer(Fixer):
                 latency_ms=int((time.perf_counter() - started) * 1000),
             )
 
-        with ThreadPoolExecutor(max_workers=min(self.concurrency, self.k)) as pool:
-            results = list(pool.map(sample, range(self.k)))
+        results = [sample(0)]  # the first sample also settles the structured-output form
+        if self.k > 1:
+            with ThreadPoolExecutor(max_workers=min(self.concurrency, self.k - 1)) as pool:
+                results += list(pool.map(sample, range(1, self.k)))
         return [c for c in results if c is not None]
 
     def close(self) -> None:

@@ -36,6 +36,15 @@ EDIT_SCHEMA: dict[str, Any] = {
     "required": ["explanation", "edits"],
 }
 
+# For llama.cpp's grammar: the same schema with the explanation's length bounded, so a model that
+# rambles there cannot spend the whole token budget before the edits. (search/replace stay unbounded:
+# llama.cpp 0.3.x's sampler crashes on `{0,1500}`-sized repetitions; max_tokens bounds them anyway.
+# OpenAI-compatible servers get EDIT_SCHEMA: strict modes reject some keywords.)
+BOUNDED_EDIT_SCHEMA: dict[str, Any] = {
+    **EDIT_SCHEMA,
+    "properties": {**EDIT_SCHEMA["properties"], "explanation": {"type": "string", "maxLength": 240}},
+}
+
 SYSTEM_PROMPT = """You fix TypeScript compile errors with the smallest correct change.
 Reply with one JSON object: {"explanation": "<one sentence>", "edits": [{"search": "<code>", "replace": "<code>"}]}.
 - "search" is copied exactly from the code shown (without the line numbers): a few lines at most, unique in the file.
