@@ -337,3 +337,38 @@ def test_suggestions_are_recorded_replaced_and_ranked(store: Store) -> None:
     last = store.error_history(b)[-1]
     assert (last.event, last.detail) == ("status", "no fix found: the error remains")
     assert [e.event for e in store.error_history(a)][-1] == "status"
+
+
+def test_suggestions_are_found_marked_applied_and_unmarked(store: Store) -> None:
+    outcome = store.record_scan(scan_input(), [error_input("a"), error_input("b", line=2)])
+    a, b = (r.id for r in outcome.errors)
+    (sa,) = store.record_suggestions(a, [suggestion(0.9)])
+    store.record_suggestions(b, [suggestion(0.5), suggestion(0.8)])
+    found = store.get_suggestion(str(sa))
+    assert (found.id, found.error_id, found.confidence) == (sa, a, pytest.approx(0.9))
+    grouped = store.suggestions_for([a, b])
+    assert [round(s.confidence, 2) for s in grouped[a]] == [0.9]
+    assert [round(s.confidence, 2) for s in grouped[b]] == [0.8, 0.5]
+    for bad in ("s999999", "nope"):
+        with pytest.raises(UsageError):
+            store.get_suggestion(bad)
+
+    assert store.mark_applied([sa]) == 1
+    assert store.get_suggestion(str(sa)).applied_at
+    assert store.get_error(str(a)).status == "applied"
+    last = store.error_history(a)[-1]
+    assert (last.from_status, last.to_status) == ("ai_suggested", "applied") and "applied" in last.detail
+    # suggesting again keeps the applied suggestion
+    store.record_suggestions(a, [suggestion(0.4)])
+    assert sorted(round(s.confidence, 2) for s in store.suggestions(a)) == [0.4, 0.9]
+    # the next scan that still sees the error reopens it; one that does not marks it fixed
+    store.record_scan(scan_input(), [error_input("b", line=2)])
+    assert store.get_error(str(a)).status == "fixed"
+
+    assert store.mark_applied([sa], applied=False) == 1
+    assert store.get_suggestion(str(sa)).applied_at is None
+    assert store.get_error(str(a)).status == "fixed"  # undo does not unfix what a scan saw fixed
+    (sb,) = [s.id for s in store.suggestions(b) if s.confidence > 0.7]
+    store.mark_applied([sb])
+    store.mark_applied([sb], applied=False)
+    assert store.get_error(str(b)).status == "ai_suggested"

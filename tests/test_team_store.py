@@ -16,6 +16,7 @@ from storelib import error_input, scan_input, snapshot
 from tsfix.errors import StoreDenied, StoreSchemaMissing, StoreUnreachable, UsageError
 from tsfix.store import open_store
 from tsfix.store.postgres import migrate, migration_status, sql_migrations
+from tsfix.store.remote import SCHEMA_VERSION
 
 BROKEN = {"src/a.ts": "export const a: number = 'x';\nexport const b: string = 1;\n"}
 
@@ -25,7 +26,7 @@ BROKEN = {"src/a.ts": "export const a: number = 'x';\nexport const b: string = 1
 
 def test_migrations_are_recorded_and_a_second_run_is_a_no_op(postgres_cluster, pg_url: str) -> None:
     names = [name for name, _ in sql_migrations()]
-    assert names == ["0001_init", "0002_security", "0003_functions", "0004_suggestions"]
+    assert names == ["0001_init", "0002_security", "0003_functions", "0004_suggestions", "0005_apply"]
     assert [s.name for s in migration_status(pg_url) if s.applied] == names
     assert migrate(pg_url) == []
 
@@ -41,7 +42,7 @@ def test_migrating_a_fresh_database_concurrently_applies_each_migration_once(pos
     for t in threads:
         t.join()
     applied = sorted(name for r in results for name in r)
-    assert applied == ["0001_init", "0002_security", "0003_functions", "0004_suggestions"]
+    assert applied == ["0001_init", "0002_security", "0003_functions", "0004_suggestions", "0005_apply"]
     # the files are idempotent too: `supabase db push` may run them again
     for _, sql in sql_migrations():
         with psycopg.connect(url, autocommit=True) as conn:
@@ -124,7 +125,7 @@ def test_rls_anon_nothing_authenticated_reads_service_role_writes(supabase) -> N
     assert direct.status_code in (401, 403) or direct.json() == []
     assert len(rpc(supabase, service, "tsfix_list_errors", {}).json()) == 1
     # a statement planned for service_role on a pooled connection must not answer anon afterwards
-    assert rpc(supabase, service, "tsfix_schema_version", {}).json() == 4
+    assert rpc(supabase, service, "tsfix_schema_version", {}).json() == SCHEMA_VERSION
     assert rpc(supabase, anon, "tsfix_schema_version", {}).status_code in (401, 403)
 
 
@@ -285,6 +286,28 @@ def test_scan_into_postgres_and_supabase_records_what_sqlite_records(
     assert not list(root.glob(".tsfix/*.db-journal"))
 
 
+def test_suggest_apply_and_undo_with_a_team_store(make_project, cli, supabase) -> None:
+    root = make_project(
+        {"src/a.ts": "export interface U { email: string }\nexport const f = (u: U) => u.emial;\n"}
+    )
+    assert cli("scan", str(root), "--store", "supabase").exit_code == 1
+    suggested = json.loads(cli("suggest", "--path", str(root), "--store", "supabase", "-f", "json").stdout)
+    (error,) = suggested["errors"]
+    best = error["suggestions"][0]
+    assert best["verified"] and len(str(best["id"])) == 36
+    sid = "s" + str(best["id"])[:8]  # a prefix of the uuid will do
+    applied = cli("apply", sid, "--path", str(root), "--store", "supabase", "-f", "json")
+    assert applied.exit_code == 0, applied.output
+    assert [f["state"] for f in json.loads(applied.stdout)["fixes"]] == ["applied"]
+    assert "u.email" in (root / "src/a.ts").read_text()
+    listed = json.loads(cli("list", str(root), "--json", "--status", "all", "--store", "supabase").stdout)
+    assert [r["status"] for r in listed] == ["applied"]
+    assert cli("undo", "--path", str(root), "--store", "supabase").exit_code == 0
+    assert "u.emial" in (root / "src/a.ts").read_text()
+    listed = json.loads(cli("list", str(root), "--json", "--status", "all", "--store", "supabase").stdout)
+    assert [r["status"] for r in listed] == ["ai_suggested"]
+
+
 def test_unreachable_store_keeps_the_scan_and_sync_uploads_it(make_project, cli, postgres_cluster) -> None:
     from dataplane import Relay
 
@@ -353,7 +376,7 @@ def test_db_commands(cli, pg_url: str, supabase, postgres_cluster, tmp_path: Pat
     assert status.exit_code == 0 and json.loads(status.stdout)["pending"] == []
     assert "up to date: nothing to apply" in cli("db", "migrate", "--store", pg_url).output
     rest = cli("db", "status", "--store", "supabase")
-    assert rest.exit_code == 0 and "version 4" in rest.output
+    assert rest.exit_code == 0 and f"version {SCHEMA_VERSION}" in rest.output
     refused = cli("db", "migrate", "--store", "supabase")
     assert refused.exit_code == 2 and "cannot change the schema" in refused.output
 
@@ -361,11 +384,11 @@ def test_db_commands(cli, pg_url: str, supabase, postgres_cluster, tmp_path: Pat
     postgres_cluster.psql("create database tsfix_fresh")
     fresh = postgres_cluster.url("tsfix_fresh")
     pending = cli("db", "status", "--store", fresh)
-    assert pending.exit_code == 1 and pending.output.count("pending") == 4
+    assert pending.exit_code == 1 and pending.output.count("pending") == len(sql_migrations())
     applied = cli("db", "migrate", "--store", fresh)
     assert (
         applied.exit_code == 0
-        and "applied 0001_init, 0002_security, 0003_functions, 0004_suggestions" in applied.output
+        and "applied 0001_init, 0002_security, 0003_functions, 0004_suggestions, 0005_apply" in applied.output
     )
     assert postgres_cluster.password not in applied.output + pending.output
     local = cli("db", "status", "--store", f"sqlite://{tmp_path}/s.db")

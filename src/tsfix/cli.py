@@ -616,6 +616,230 @@ class _SuggestProgress:
             self._progress.update(self._task, completed=data["n"], detail=f"{self._verified} verified{rate}")
 
 
+# ----------------------------------------------------------------------------- apply and undo
+
+
+class ApplyFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class CheckWith(StrEnum):
+    service = "service"
+    tsc = "tsc"
+
+
+@app.command(
+    epilog=_examples(
+        "tsfix apply --all                          # the best verified fix of every error",
+        "tsfix apply --all --dry-run                # show the diffs, write nothing",
+        "tsfix apply 12 s40                         # error 12's best fix, and suggestion s40",
+        "tsfix apply --code TS2551 --min-confidence 0.8 --interactive",
+        "tsfix apply --all --patch fixes.diff       # for `git apply fixes.diff`; touches nothing",
+        note="Only fixes the compiler verified are applied (unless --include-unverified). A file changed "
+        "since `tsfix suggest` keeps your change: the fix is re-located by its context or skipped. After "
+        "writing, the touched files are re-checked and any file with a new error is rolled back. "
+        "Exit status: 0 done, 1 a selected fix could not be applied, 2 usage or environment problem.",
+    )
+)
+def apply(
+    ids: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[ID]...",
+            help="Error ids (their best fix) or suggestion ids (s12).",
+            show_default=False,
+        ),
+    ] = None,
+    all_errors: Annotated[
+        bool, typer.Option("--all", "-a", help="Every open error with a verified fix.")
+    ] = False,
+    min_confidence: Annotated[
+        float,
+        typer.Option("--min-confidence", min=0.0, max=1.0, help="Only fixes at least this confident."),
+    ] = 0.0,
+    fixer: Annotated[
+        list[str] | None,
+        typer.Option("--fixer", help="Only fixes from quickfix, repair, llama, openai.", show_default=False),
+    ] = None,
+    code: Annotated[
+        list[str] | None, typer.Option("--code", "-c", help="Only these codes.", show_default=False)
+    ] = None,
+    file: Annotated[
+        list[str] | None, typer.Option("--file", help="Only these files or folders.", show_default=False)
+    ] = None,
+    include_unverified: Annotated[
+        bool,
+        typer.Option(
+            "--include-unverified", help="Also fixes the compiler did not verify (still re-checked after)."
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Show the diffs and a summary; write nothing.")
+    ] = False,
+    interactive: Annotated[
+        bool, typer.Option("--interactive", "-i", help="Show each fix and ask: y(es) n(o) a(ll) q(uit).")
+    ] = False,
+    patch: Annotated[
+        Path | None,
+        typer.Option(
+            "--patch", help="Write one unified diff for `git apply` instead of editing.", show_default=False
+        ),
+    ] = None,
+    check_with: Annotated[
+        CheckWith,
+        typer.Option(
+            "--check-with",
+            help="Re-check with the language service, or a full tsc run (the fallback when the service "
+            "cannot start).",
+        ),
+    ] = CheckWith.service,
+    path: PathOption = Path("."),
+    tsc: Annotated[
+        str | None,
+        typer.Option("--tsc", envvar="TSFIX_TSC", help="The tsc to use.", show_default="the project's"),
+    ] = None,
+    store: StoreOption = None,
+    project_name: ProjectNameOption = None,
+    output_format: Annotated[
+        ApplyFormat, typer.Option("--format", "-f", help="text or json.")
+    ] = ApplyFormat.text,
+) -> None:
+    """Apply verified fixes to the files, safely, then re-check them."""
+    from tsfix.apply import FAILED, ApplyOptions, apply_fixes
+
+    with _exit_codes():
+        if dry_run and patch is not None:
+            raise UsageError(
+                "--dry-run and --patch do not go together", hint="--patch already writes nothing"
+            )
+        if interactive and output_format is ApplyFormat.json:
+            raise UsageError("--interactive needs --format text", hint="drop one of them")
+        options = ApplyOptions(
+            path=path,
+            tsc=tsc,
+            store=store,
+            project_name=project_name,
+            ids=list(ids or []),
+            all=all_errors,
+            min_confidence=min_confidence,
+            fixers=_split(fixer) or None,
+            codes=[c.upper() if c.upper().startswith("TS") else f"TS{c}" for c in _split(code)] or None,
+            files=_split(file) or None,
+            include_unverified=include_unverified,
+            dry_run=dry_run,
+            patch=patch,
+            check_with=check_with.value,
+        )
+        with _ApplyProgress() as progress:
+            report = apply_fixes(options, progress.update, _ask_console(progress) if interactive else None)
+        from tsfix.render import apply_json, apply_summary, diff_view
+
+        if output_format is ApplyFormat.json:
+            _print_json(apply_json(report))
+        else:
+            console = _out()
+            if dry_run and report.diff:
+                diff_view(console, report.diff)
+            apply_summary(console, report)
+    raise typer.Exit(int(ExitCode.ERRORS_FOUND if report.count(FAILED) else ExitCode.OK))
+
+
+def _ask_console(progress: _ApplyProgress) -> Any:
+    from tsfix.render import diff_view, suggestion_ref
+
+    def ask(fix: Any, counter: str) -> str:
+        progress.pause()
+        console = _out()
+        s = fix.suggestion
+        title = (
+            f"{counter} · error {fix.error.id} {fix.error.code} · {suggestion_ref(s.id)} {s.fixer} "
+            f"· confidence {s.confidence:.2f}"
+        )
+        diff_view(console, fix.diff, title)
+        while True:
+            try:
+                answer = input("Apply this fix? [y]es [n]o [a]ll [q]uit: ").strip().lower()[:1]
+            except EOFError:
+                return "q"
+            if answer in ("y", "n", "a", "q"):
+                return answer
+
+    return ask
+
+
+class _ApplyProgress:
+    """A spinner on stderr while the language service checks the fixes (only on a terminal)."""
+
+    def __init__(self) -> None:
+        self._console = _err()
+        self._status: Any = None
+
+    def __enter__(self) -> _ApplyProgress:
+        if self._console.is_terminal:
+            self._status = self._console.status("Reading the suggestions")
+            self._status.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pause()
+
+    def pause(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+
+    def update(self, event: str, data: dict[str, Any]) -> None:
+        if event == "fallback":
+            self._console.print(f"[yellow]note:[/] {data['reason']}; re-checking with tsc instead")
+        if self._status is None:
+            return
+        messages = {
+            "service": f"Starting TypeScript {data.get('version') or '?'}",
+            "combining": f"Checking {data.get('fixes')} fixes together",
+            "checking": f"Checking {data.get('files')} files before writing",
+            "writing": f"Writing {data.get('files')} files",
+            "rechecking": f"Re-checking {data.get('files')} files",
+        }
+        if event in messages:
+            self._status.update(messages[event])
+            self._status.start()
+
+
+@app.command(
+    epilog=_examples(
+        "tsfix undo",
+        "tsfix undo --path examples/webapp --format json",
+        note="Restores the files the last `tsfix apply` changed from the copies it kept under .tsfix/undo/. "
+        "A file changed since the apply is kept as it is, and said so.",
+    )
+)
+def undo(
+    path: PathOption = Path("."),
+    store: StoreOption = None,
+    output_format: Annotated[
+        ApplyFormat, typer.Option("--format", "-f", help="text or json.")
+    ] = ApplyFormat.text,
+) -> None:
+    """Restore the files of the last apply."""
+    from tsfix.apply import undo_apply
+
+    with _exit_codes():
+        result = undo_apply(path, store)
+        if output_format is ApplyFormat.json:
+            _print_json(
+                {
+                    "undone": result.record.id if result.record else None,
+                    "restored": result.restored,
+                    "kept": [{"file": p, "reason": why} for p, why in result.refused],
+                }
+            )
+        else:
+            from tsfix.render import undo_summary
+
+            undo_summary(_out(), result)
+    raise typer.Exit(int(ExitCode.ERRORS_FOUND if result.refused else ExitCode.OK))
+
+
 # ----------------------------------------------------------------------------- team stores
 
 db_app = typer.Typer(

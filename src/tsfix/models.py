@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -227,6 +228,34 @@ class SuggestionRow(SuggestionInput):
     error_id: int | str = 0
     generated_at: str = ""
     applied_at: str | None = None
+
+    @classmethod
+    def from_mapping(cls, row: Mapping[str, Any]) -> SuggestionRow:
+        """From a store's row: JSON columns are text in SQLite and decoded already from Postgres."""
+
+        def decoded(value: Any, empty: Any) -> Any:
+            if value is None:
+                return empty
+            return json.loads(value) if isinstance(value, str) else value
+
+        return cls(
+            fixer=row["fixer"],
+            model_name=row["model_name"],
+            suggestion=row["suggestion"],
+            edits=decoded(row["edits"], []),
+            explanation=row["explanation"],
+            confidence=row["confidence"],
+            verified=bool(row["verified"]),
+            verification=decoded(row["verification"], {}),
+            base_hashes=decoded(row["base_hashes"], {}),
+            tokens_in=row["tokens_in"],
+            tokens_out=row["tokens_out"],
+            latency_ms=row["latency_ms"],
+            id=row["id"],
+            error_id=row["error_id"],
+            generated_at=row["generated_at"],
+            applied_at=row["applied_at"],
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {

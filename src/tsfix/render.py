@@ -292,12 +292,20 @@ def error_detail(
     )
 
 
+def suggestion_ref(suggestion_id: int | str) -> str:
+    """How a suggestion is named on the command line: `s12`, or `s` + the first 8 characters of a uuid."""
+    text = str(suggestion_id)
+    return f"s{text[:8]}" if len(text) == 36 else f"s{text}"
+
+
 def suggestion_panel(console: Console, s: SuggestionRow) -> None:
     """One suggested fix: its confidence, whether the compiler verified it, and the diff."""
     mark = Text("✓ verified", style="green") if s.verified else Text("✗ not verified", style="yellow")
     source = s.fixer + (f" ({s.model_name})" if s.model_name else "")
     title = Text.assemble(
-        (f"suggestion {s.id} ", "bold"), f"· {source} · confidence {s.confidence:.2f} · ", mark
+        (f"suggestion {suggestion_ref(s.id)} ", "bold"),
+        f"· {source} · confidence {s.confidence:.2f} · ",
+        mark,
     )
     details = s.verification or {}
     subtitle = details.get("description") or s.explanation or ""
@@ -426,3 +434,136 @@ def problem(console: Console, message: str, hint: str | None) -> None:
     console.print(Text.assemble(("error: ", "bold red"), scrub(message)), highlight=False, soft_wrap=True)
     if hint:
         console.print(Text.assemble(("hint: ", "bold"), scrub(hint)), highlight=False, soft_wrap=True)
+
+
+# ----------------------------------------------------------------------------- apply
+
+APPLY_MARKS = {
+    "applied": ("✓ applied", "green"),
+    "planned": ("• would apply", "cyan"),
+    "pending": ("– pending", "yellow"),
+    "failed": ("✗ not applied", "red"),
+}
+
+
+def diff_view(console: Console, diff: str, title: str | None = None) -> None:
+    """A unified diff, highlighted."""
+    body = Syntax(diff.rstrip("\n") or "(no change)", "diff", word_wrap=False)
+    console.print(Panel(body, title=title, title_align="left") if title else body)
+
+
+def _fix_outcome(fix: Any) -> Text:
+    if fix.state == "applied":
+        if fix.error_gone is True:
+            return Text("error gone", style="green")
+        if fix.error_gone is False:
+            return Text("error still reported", style="yellow")
+        return Text("applied", style="green")
+    if fix.state == "planned" and fix.suggestion is not None:
+        return Text(fix.suggestion.explanation or "", style="dim")
+    return Text(fix.reason or "", style="dim" if fix.state == "pending" else "red")
+
+
+def apply_summary(console: Console, report: Any) -> None:
+    """The human summary of `tsfix apply`: one row per selected fix, then what changed on disk."""
+    fixes = report.fixes
+    if not fixes:
+        console.print("Nothing to apply: no verified suggestion matches.", style="dim")
+        console.print(
+            "[dim]hint: `tsfix suggest` proposes fixes; `tsfix list --status ai_suggested` shows errors that have them[/]"
+        )
+        return
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column("error", justify="right", no_wrap=True)
+    table.add_column("fix", no_wrap=True)
+    table.add_column("code", no_wrap=True)
+    table.add_column("location", overflow="fold", max_width=40)
+    table.add_column("conf.", justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    table.add_column("outcome", overflow="fold")
+    for fix in fixes:
+        e, s = fix.error, fix.suggestion
+        label, style = APPLY_MARKS[fix.state]
+        table.add_row(
+            str(e.id),
+            suggestion_ref(s.id) if s is not None else "",
+            e.code,
+            _location(e.file_path, e.line, None),
+            f"{s.confidence:.2f}" if s is not None else "",
+            Text(label, style=style),
+            _fix_outcome(fix),
+        )
+    console.print(table)
+    for fix in fixes:
+        for note in fix.notes:
+            console.print(f"[dim]note: error {fix.error.id}: {note}[/]", highlight=False)
+    counts = Counter(f.state for f in fixes)
+    parts = [
+        f"{counts[state]} {APPLY_MARKS[state][0].split(' ', 1)[1]}" for state in APPLY_MARKS if counts[state]
+    ]
+    line = " · ".join(parts)
+    if report.mode == "apply" and report.written:
+        line += f" · {_plural(len(report.written), 'file')} written"
+        if report.problems_before is not None:
+            line += (
+                f" · errors in the re-checked files: {report.problems_before} → {report.problems_after}"
+                f" ({report.checked_with})"
+            )
+    if report.rolled_back:
+        line += f" · rolled back: {', '.join(report.rolled_back)}"
+    console.print(line, style="dim", highlight=False)
+    if report.mode == "patch":
+        console.print(f"Patch written to {report.patch_path} (`git apply {report.patch_path}` applies it).")
+    elif report.mode == "dry-run":
+        console.print("Dry run: nothing was written.", style="dim")
+    elif report.undo_id:
+        console.print("`tsfix undo` restores the files; `tsfix scan` records what is fixed.", style="dim")
+
+
+def apply_json(report: Any) -> dict[str, Any]:
+    return {
+        "mode": report.mode,
+        "store": report.store_url,
+        "fixes": [
+            {
+                "error_id": f.error.id,
+                "suggestion_id": f.suggestion.id if f.suggestion is not None else None,
+                "code": f.error.code,
+                "file": f.error.file_path,
+                "line": f.error.line,
+                "fixer": f.suggestion.fixer if f.suggestion is not None else None,
+                "confidence": f.suggestion.confidence if f.suggestion is not None else None,
+                "verified": f.suggestion.verified if f.suggestion is not None else None,
+                "state": f.state,
+                "reason": f.reason,
+                "notes": f.notes,
+                "error_gone": f.error_gone,
+                "new_errors": f.new_errors,
+                "files": f.files,
+            }
+            for f in report.fixes
+        ],
+        "counts": {state: report.count(state) for state in APPLY_MARKS},
+        "written": report.written,
+        "rolled_back": report.rolled_back,
+        "patch": str(report.patch_path) if report.patch_path else None,
+        "undo_id": report.undo_id,
+        "checked_with": report.checked_with,
+        "problems_before": report.problems_before,
+        "problems_after": report.problems_after,
+        "diff": report.diff,
+    }
+
+
+def undo_summary(console: Console, result: Any) -> None:
+    for path in result.restored:
+        console.print(f"[green]restored[/] {path}", highlight=False)
+    for path, why in result.refused:
+        console.print(f"[yellow]kept[/] {path}: {why}", highlight=False)
+    console.print(
+        f"Undid the apply of {result.record.created_at}: {_plural(len(result.restored), 'file')} restored"
+        + (f", {len(result.refused)} kept" if result.refused else "")
+        + ".",
+        style="dim",
+        highlight=False,
+    )

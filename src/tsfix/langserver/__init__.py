@@ -117,6 +117,13 @@ class LanguageService(ABC):
         if path in self.texts:
             self.set_text(path, self._disk[path])
 
+    def reload(self, path: str) -> None:
+        """The file changed on disk (tsfix apply wrote it): read it again and check that text."""
+        if path in self.texts:
+            text = self.absolute(path).read_bytes().decode("utf-8-sig", errors="replace")
+            self._disk[path] = text
+            self.set_text(path, text)
+
     # ------------------------------------------------------------------ queries
 
     def diagnostics(self, path: str) -> list[LsDiagnostic]:

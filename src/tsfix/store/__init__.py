@@ -73,6 +73,19 @@ class Store(ABC):
     def suggestions(self, error_id: int | str) -> list[SuggestionRow]:
         """The error's suggestions, most confident first."""
 
+    def suggestions_for(self, error_ids: Sequence[int | str]) -> dict[int | str, list[SuggestionRow]]:
+        """The suggestions of several errors, each error's most confident first."""
+        return {i: self.suggestions(i) for i in error_ids}
+
+    @abstractmethod
+    def get_suggestion(self, suggestion_id: str) -> SuggestionRow:
+        """One suggestion by id; UsageError when there is none."""
+
+    @abstractmethod
+    def mark_applied(self, suggestion_ids: Sequence[int | str], applied: bool = True) -> int:
+        """Mark suggestions applied (`tsfix apply`) or not (`tsfix undo`): their errors become
+        `applied` (or go back to `ai_suggested`), with the change in each error's history."""
+
     @abstractmethod
     def latest_scan(self, project: str | None = None) -> dict[str, Any] | None:
         """The most recent scan (of `project`, when given), as a dict of its columns."""

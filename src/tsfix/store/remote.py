@@ -29,7 +29,7 @@ from tsfix.models import (
 from tsfix.store import Store
 
 #: the schema version these functions implement (tsfix_schema_version() in the newest migration)
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,27 +176,38 @@ class RemoteStore(Store):
 
     def suggestions(self, error_id: int | str) -> list[SuggestionRow]:
         rows = self.transport.call("tsfix_suggestions", {"p_error": str(error_id)})
-        return [
-            SuggestionRow(
-                fixer=r["fixer"],
-                model_name=r["model_name"],
-                suggestion=r["suggestion"],
-                edits=r["edits"],
-                explanation=r["explanation"],
-                confidence=r["confidence"],
-                verified=r["verified"],
-                verification=r["verification"] or {},
-                base_hashes=r["base_hashes"] or {},
-                tokens_in=r["tokens_in"],
-                tokens_out=r["tokens_out"],
-                latency_ms=r["latency_ms"],
-                id=r["id"],
-                error_id=r["error_id"],
-                generated_at=r["generated_at"],
-                applied_at=r["applied_at"],
+        return [SuggestionRow.from_mapping(r) for r in rows]
+
+    def suggestions_for(self, error_ids: Sequence[int | str]) -> dict[int | str, list[SuggestionRow]]:
+        found: dict[int | str, list[SuggestionRow]] = {str(i): [] for i in error_ids}
+        rows = self.transport.call("tsfix_suggestions_for", {"p_errors": Json([str(i) for i in error_ids])})
+        for r in rows:
+            found[str(r["error_id"])].append(SuggestionRow.from_mapping(r))
+        return found
+
+    def get_suggestion(self, suggestion_id: str) -> SuggestionRow:
+        wanted = str(suggestion_id).strip().lstrip("#").lower()
+        wanted = wanted[1:] if wanted.startswith("s") else wanted
+        hint = "suggestion ids here are s + a uuid (a unique prefix of 4+ characters will do); `tsfix show ERROR_ID` lists them"
+        if not re.fullmatch(r"[0-9a-f-]{4,36}", wanted):
+            raise UsageError(f"{suggestion_id!r} is not a suggestion id", hint=hint)
+        row = self.transport.call("tsfix_get_suggestion", {"p_id": wanted})
+        if row is None:
+            raise UsageError(f"no suggestion s{wanted} in {self.display_url}", hint=hint)
+        if "matches" in row:
+            raise UsageError(
+                f"{row['matches']} suggestions have ids starting with {wanted!r}",
+                hint="give more characters of the id",
             )
-            for r in rows
-        ]
+        return SuggestionRow.from_mapping(row)
+
+    def mark_applied(self, suggestion_ids: Sequence[int | str], applied: bool = True) -> int:
+        return int(
+            self.transport.call(
+                "tsfix_mark_applied",
+                {"p_suggestions": Json([str(i) for i in suggestion_ids]), "p_applied": applied},
+            )
+        )
 
     # ------------------------------------------------------------------ reads
 

@@ -505,29 +505,82 @@ class SQLiteStore(Store):
 
     def suggestions(self, error_id: int | str) -> list[SuggestionRow]:
         return [
-            SuggestionRow(
-                fixer=r["fixer"],
-                model_name=r["model_name"],
-                suggestion=r["suggestion"],
-                edits=json.loads(r["edits"]),
-                explanation=r["explanation"],
-                confidence=r["confidence"],
-                verified=bool(r["verified"]),
-                verification=json.loads(r["verification"]) if r["verification"] else {},
-                base_hashes=json.loads(r["base_hashes"]),
-                tokens_in=r["tokens_in"],
-                tokens_out=r["tokens_out"],
-                latency_ms=r["latency_ms"],
-                id=r["id"],
-                error_id=r["error_id"],
-                generated_at=r["generated_at"],
-                applied_at=r["applied_at"],
-            )
+            SuggestionRow.from_mapping(r)
             for r in self.conn.execute(
                 "SELECT * FROM ai_suggestions WHERE error_id = ? ORDER BY confidence DESC, id",
                 (int(error_id),),
             )
         ]
+
+    def suggestions_for(self, error_ids: Sequence[int | str]) -> dict[int | str, list[SuggestionRow]]:
+        found: dict[int | str, list[SuggestionRow]] = {int(i): [] for i in error_ids}
+        keys = list(found)
+        for n in range(0, len(keys), 500):
+            chunk = keys[n : n + 500]
+            for r in self.conn.execute(
+                f"SELECT * FROM ai_suggestions WHERE error_id IN ({','.join('?' * len(chunk))})"
+                " ORDER BY confidence DESC, id",
+                chunk,
+            ):
+                found[r["error_id"]].append(SuggestionRow.from_mapping(r))
+        return found
+
+    def get_suggestion(self, suggestion_id: str) -> SuggestionRow:
+        try:
+            key = int(str(suggestion_id).strip().lstrip("sS#"))
+        except ValueError:
+            raise UsageError(
+                f"{suggestion_id!r} is not a suggestion id",
+                hint="suggestion ids are s + a number (s12); `tsfix show ERROR_ID` lists them",
+            ) from None
+        row = self.conn.execute("SELECT * FROM ai_suggestions WHERE id = ?", (key,)).fetchone()
+        if row is None:
+            raise UsageError(
+                f"no suggestion s{key} in {self.display_url}",
+                hint="`tsfix show ERROR_ID` lists an error's suggestions",
+            )
+        return SuggestionRow.from_mapping(row)
+
+    def mark_applied(self, suggestion_ids: Sequence[int | str], applied: bool = True) -> int:
+        now = now_iso()
+        count = 0
+        with self._write() as conn:
+            for sid in suggestion_ids:
+                row = conn.execute(
+                    """SELECT s.id, s.error_id, e.status FROM ai_suggestions s
+                       JOIN typescript_errors e ON e.id = s.error_id WHERE s.id = ?""",
+                    (int(sid),),
+                ).fetchone()
+                if row is None:
+                    continue
+                conn.execute(
+                    "UPDATE ai_suggestions SET applied_at = ? WHERE id = ?",
+                    (now if applied else None, row["id"]),
+                )
+                status = row["status"]
+                if applied and status in ("new", "ai_suggested"):
+                    new_status = "applied"
+                elif not applied and status == "applied":
+                    new_status = "ai_suggested"
+                else:
+                    new_status = status
+                if new_status != status:
+                    conn.execute(
+                        "UPDATE typescript_errors SET status = ?, updated_at = ? WHERE id = ?",
+                        (new_status, now, row["error_id"]),
+                    )
+                detail = (
+                    f"suggestion s{row['id']} applied"
+                    if applied
+                    else f"apply of suggestion s{row['id']} undone"
+                )
+                conn.execute(
+                    """INSERT INTO error_events (error_id, scan_id, event, from_status, to_status, detail, created_at)
+                       VALUES (?, NULL, 'status', ?, ?, ?, ?)""",
+                    (row["error_id"], status, new_status, detail, now),
+                )
+                count += 1
+        return count
 
     # ------------------------------------------------------------------ reads
 
