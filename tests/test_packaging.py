@@ -48,4 +48,7 @@ def test_installed_wheel_loads_its_own_sql(wheel: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(target)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "True ['0001_init', '0002_security', '0003_functions', '0004_suggestions', '0005_apply']"
+    assert (
+        out.stdout.strip()
+        == "True ['0001_init', '0002_security', '0003_functions', '0004_suggestions', '0005_apply']"
+    )

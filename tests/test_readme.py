@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ from conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 EXAMPLE = REPO / "examples" / "webapp"
+LOOP = "{ tsfix scan; tsfix suggest && tsfix apply --all; }"
 
 
 def test_readme_opens_with_exactly_two_commands() -> None:
@@ -23,10 +25,8 @@ def test_readme_opens_with_exactly_two_commands() -> None:
     assert len(blocks) == 2
     setup_and_run, tests = (b.strip() for b in blocks)
     assert "\n" not in setup_and_run and "\n" not in tests
-    assert (
-        setup_and_run.endswith("tsfix scan examples/webapp")
-        and "npm ci --prefix examples/webapp" in setup_and_run
-    )
+    assert setup_and_run.endswith(f"cd examples/webapp && {LOOP}")
+    assert "npm ci --prefix examples/webapp" in setup_and_run
     assert tests == "./scripts/test"
     ci = (REPO / ".ci" / "run").read_text()
     assert "./scripts/test" in ci
@@ -72,3 +72,22 @@ def test_the_example_scan(tmp_path: Path, typescript, cli, ts: str) -> None:
     assert got == EXPECTED_EXAMPLE
     text = cli("scan", str(app))
     assert "10 errors in 4 files" in text.output and "0 new · 10 still open" in text.output
+
+
+def test_the_readme_loop_leaves_fewer_errors(tmp_path: Path, typescript) -> None:
+    """The tsfix part of the README's first command, as a shell runs it, on a copy of the example."""
+    app = tmp_path / "webapp"
+    shutil.copytree(EXAMPLE, app, ignore=shutil.ignore_patterns("node_modules", ".tsfix"))
+    (app / "node_modules").symlink_to(typescript("5.9.3"))
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "COLUMNS": "120"}
+    loop = subprocess.run(["bash", "-c", LOOP], cwd=app, env=env, capture_output=True, text=True, timeout=600)
+    assert loop.returncode == 0, loop.stdout + loop.stderr
+    assert "applied" in loop.stdout and "errors in the re-checked files: 10 →" in loop.stdout
+    rescan = subprocess.run(
+        [str(bin_dir / "tsfix"), "scan", "--format", "json"], cwd=app, env=env, capture_output=True, text=True
+    )
+    assert rescan.returncode == 1 and len(json.loads(rescan.stdout)["errors"]) <= 3
+    undo = subprocess.run([str(bin_dir / "tsfix"), "undo"], cwd=app, env=env, capture_output=True, text=True)
+    assert undo.returncode == 0
+    assert (app / "src/format.ts").read_bytes() == (EXAMPLE / "src/format.ts").read_bytes()

@@ -317,9 +317,12 @@ def undo_last(root: Path, mark: Callable[[Sequence[Any]], None] | None = None) -
     """Restore the files of the last apply, except any changed since (those are reported and kept)."""
     record = last_undo(root)
     if record is None:
+        folder = root / ".tsfix" / UNDO_DIR
+        undone = folder.is_dir() and any((p / "manifest.json").is_file() for p in folder.iterdir())
         raise UsageError(
-            "nothing to undo: no apply is recorded in .tsfix/undo/",
-            hint="`tsfix apply` keeps what it replaces there",
+            "nothing to undo: "
+            + ("every recorded apply is undone already" if undone else "no apply is recorded"),
+            hint="`tsfix apply` keeps what it replaces in .tsfix/undo/",
         )
     result = UndoResult(record)
     for entry in record.files:
@@ -414,6 +417,7 @@ class ApplyReport:
     problems_before: int | None = None  # errors in the re-checked files
     problems_after: int | None = None
     store_url: str = ""
+    warnings: list[str] = field(default_factory=list)
 
     def count(self, state: str) -> int:
         return sum(1 for f in self.fixes if f.state == state)
@@ -735,7 +739,12 @@ def apply_fixes(
             _write_and_check(report, combined, ws, checker, root, progress)
         applied = [f for f in report.fixes if f.state == APPLIED]
         if applied:
-            store.mark_applied([f.suggestion.id for f in applied if f.suggestion is not None])
+            try:
+                store.mark_applied([f.suggestion.id for f in applied if f.suggestion is not None])
+            except TsfixError as exc:  # the files are written; the next scan records what is fixed
+                report.warnings.append(
+                    f"the fixes are applied but {store.display_url} was not updated: {exc}"
+                )
     return report
 
 
@@ -894,6 +903,8 @@ def _roll_back(
     spanning several files goes back whole); those fixes fail with the errors they brought."""
     written = set(report.written)
     roll = {p for p in written if p in worse or checker.scope({p}) & set(worse)}
+    if not roll:  # new errors in files no written file is known to reach (e.g. through a path alias)
+        roll = set(written)
     while True:
         hit = [f for f in report.fixes if f.state == APPLIED and set(f.files) & roll]
         more = {p for f in hit for p in f.files if p in written} - roll

@@ -512,6 +512,8 @@ def apply_summary(console: Console, report: Any) -> None:
     if report.rolled_back:
         line += f" · rolled back: {', '.join(report.rolled_back)}"
     console.print(line, style="dim", highlight=False)
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {scrub(warning)}", highlight=False)
     if report.mode == "patch":
         console.print(f"Patch written to {report.patch_path} (`git apply {report.patch_path}` applies it).")
     elif report.mode == "dry-run":
@@ -552,6 +554,7 @@ def apply_json(report: Any) -> dict[str, Any]:
         "problems_before": report.problems_before,
         "problems_after": report.problems_after,
         "diff": report.diff,
+        "warnings": [scrub(w) for w in report.warnings],
     }
 
 
