@@ -23,6 +23,8 @@ def postgres_columns() -> dict[str, list[str]]:
             if word and word not in ("unique", "primary", "check", "constraint", "foreign"):
                 columns.append(word)
         tables[m.group(1)] = columns
+    for m in re.finditer(r"alter table public\.(\w+) add column if not exists (\w+)", text):
+        tables[m.group(1)].append(m.group(2))
     return tables
 
 

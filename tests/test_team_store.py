@@ -26,7 +26,14 @@ BROKEN = {"src/a.ts": "export const a: number = 'x';\nexport const b: string = 1
 
 def test_migrations_are_recorded_and_a_second_run_is_a_no_op(postgres_cluster, pg_url: str) -> None:
     names = [name for name, _ in sql_migrations()]
-    assert names == ["0001_init", "0002_security", "0003_functions", "0004_suggestions", "0005_apply"]
+    assert names == [
+        "0001_init",
+        "0002_security",
+        "0003_functions",
+        "0004_suggestions",
+        "0005_apply",
+        "0006_queue",
+    ]
     assert [s.name for s in migration_status(pg_url) if s.applied] == names
     assert migrate(pg_url) == []
 
@@ -42,7 +49,14 @@ def test_migrating_a_fresh_database_concurrently_applies_each_migration_once(pos
     for t in threads:
         t.join()
     applied = sorted(name for r in results for name in r)
-    assert applied == ["0001_init", "0002_security", "0003_functions", "0004_suggestions", "0005_apply"]
+    assert applied == [
+        "0001_init",
+        "0002_security",
+        "0003_functions",
+        "0004_suggestions",
+        "0005_apply",
+        "0006_queue",
+    ]
     # the files are idempotent too: `supabase db push` may run them again
     for _, sql in sql_migrations():
         with psycopg.connect(url, autocommit=True) as conn:
@@ -388,7 +402,8 @@ def test_db_commands(cli, pg_url: str, supabase, postgres_cluster, tmp_path: Pat
     applied = cli("db", "migrate", "--store", fresh)
     assert (
         applied.exit_code == 0
-        and "applied 0001_init, 0002_security, 0003_functions, 0004_suggestions, 0005_apply" in applied.output
+        and "applied 0001_init, 0002_security, 0003_functions, 0004_suggestions, 0005_apply, 0006_queue"
+        in applied.output
     )
     assert postgres_cluster.password not in applied.output + pending.output
     local = cli("db", "status", "--store", f"sqlite://{tmp_path}/s.db")

@@ -695,9 +695,14 @@ def _problems(diags: dict[str, list[LsDiagnostic]]) -> Counter[tuple[str, str, s
 
 
 def apply_fixes(
-    options: ApplyOptions, progress: Progress = _quiet, confirm: Confirm | None = None
+    options: ApplyOptions,
+    progress: Progress = _quiet,
+    confirm: Confirm | None = None,
+    *,
+    service: LanguageService | None = None,
 ) -> ApplyReport:
-    """Apply (or, with --dry-run / --patch, only show) the chosen suggestions of a project."""
+    """Apply (or, with --dry-run / --patch, only show) the chosen suggestions of a project.
+    `service`: a language service of the project the caller has open (tsfix ci), used to check."""
     root, tsconfig = find_tsconfig(options.path, options.project)
     if options.store is None and not default_store_path(root).is_file():
         raise UsageError(f"no tsfix store at {default_store_path(root)}", hint="run `tsfix scan` first")
@@ -721,7 +726,7 @@ def apply_fixes(
 
         tsc = find_tsc(tsconfig.parent, options.tsc)
         with ExitStack() as stack:
-            checker = _checker(options, root, tsconfig, tsc, stack, progress)
+            checker = _checker(options, root, tsconfig, tsc, stack, progress, service)
             progress("combining", {"fixes": len(ready)})
             combined = _combine(ready, ws, checker, options)
             for fix in ready:
@@ -767,9 +772,17 @@ def _ask(ready: list[Fix], confirm: Confirm) -> list[Fix]:
 
 
 def _checker(
-    options: ApplyOptions, root: Path, tsconfig: Path, tsc: TscInfo, stack: ExitStack, progress: Progress
+    options: ApplyOptions,
+    root: Path,
+    tsconfig: Path,
+    tsc: TscInfo,
+    stack: ExitStack,
+    progress: Progress,
+    service: LanguageService | None = None,
 ) -> Checker:
     """The project's language service, or tsc when asked for or when the service cannot start."""
+    if options.check_with == "service" and service is not None:
+        return ServiceChecker(service, ImportGraph(root))
     if options.check_with == "service":
         from tsfix.suggest import open_language_service
 

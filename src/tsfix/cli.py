@@ -398,6 +398,81 @@ def show(
 # ----------------------------------------------------------------------------- suggest
 
 
+# suggest's options, shared by suggest, ci and worker
+FixerOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--fixer",
+        help="quickfix, repair, llama, openai (repeatable).",
+        show_default="quickfix, repair, + the model",
+    ),
+]
+ModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        "-m",
+        envvar="TSFIX_MODEL",
+        help="A GGUF file (llama), or the model name for --engine openai.",
+        show_default=False,
+    ),
+]
+EngineOption = Annotated[
+    str | None, typer.Option("--engine", help="llama or openai.", show_default="llama with --model")
+]
+BaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--base-url",
+        envvar="TSFIX_BASE_URL",
+        help="An OpenAI-compatible server, e.g. http://host:8080/v1.",
+        show_default=False,
+    ),
+]
+ApiKeyEnvOption = Annotated[
+    str, typer.Option("--api-key-env", help="The environment variable holding the server's API key.")
+]
+CandidatesOption = Annotated[
+    int, typer.Option("--candidates", "-k", min=1, max=16, help="Model samples per error.")
+]
+NoLlmOption = Annotated[bool, typer.Option("--no-llm", help="Only quick fixes and repairs.")]
+NGpuLayersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--n-gpu-layers", help="Layers on the GPU (-1 all).", show_default="all with CUDA/Metal, else 0"
+    ),
+]
+CtxOption = Annotated[int, typer.Option("--ctx", min=512, help="The model's context size.")]
+ThreadsOption = Annotated[
+    int | None,
+    typer.Option("--threads", min=1, help="CPU threads for the model.", show_default="llama.cpp's choice"),
+]
+TimeoutOption = Annotated[float, typer.Option("--timeout", min=1, help="Seconds per error for the model.")]
+AllowSuppressionsOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-suppressions",
+        help="Keep candidates that add any, @ts-ignore, as unknown as, non-null ! (scored low).",
+    ),
+]
+NoTs6Option = Annotated[
+    bool,
+    typer.Option(
+        "--no-ts6",
+        envvar="TSFIX_NO_TS6",
+        help="For TypeScript 7 projects, do not also ask TypeScript 6's tsserver for quick fixes.",
+    ),
+]
+KeepOption = Annotated[int, typer.Option("--keep", min=1, help="Candidates stored per error.")]
+
+
+def _suggest_options(*, fixer: list[str] | None, no_ts6: bool, **values: Any) -> Any:
+    """SuggestOptions from suggest's options (also taken by ci and worker)."""
+    from tsfix.suggest import SuggestOptions
+
+    return SuggestOptions(fixers=_split(fixer) or None, ts6=not no_ts6, **values)
+
+
 class SuggestFormat(StrEnum):
     text = "text"
     json = "json"
@@ -435,75 +510,20 @@ def suggest(
     limit: Annotated[
         int | None, typer.Option("--limit", "-n", min=1, help="At most this many errors.", show_default=False)
     ] = None,
-    fixer: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--fixer",
-            help="quickfix, repair, llama, openai (repeatable).",
-            show_default="quickfix, repair, + the model",
-        ),
-    ] = None,
-    model: Annotated[
-        str | None,
-        typer.Option(
-            "--model",
-            "-m",
-            envvar="TSFIX_MODEL",
-            help="A GGUF file (llama), or the model name for --engine openai.",
-            show_default=False,
-        ),
-    ] = None,
-    engine: Annotated[
-        str | None, typer.Option("--engine", help="llama or openai.", show_default="llama with --model")
-    ] = None,
-    base_url: Annotated[
-        str | None,
-        typer.Option(
-            "--base-url",
-            envvar="TSFIX_BASE_URL",
-            help="An OpenAI-compatible server, e.g. http://host:8080/v1.",
-            show_default=False,
-        ),
-    ] = None,
-    api_key_env: Annotated[
-        str, typer.Option("--api-key-env", help="The environment variable holding the server's API key.")
-    ] = "TSFIX_OPENAI_API_KEY",
-    candidates: Annotated[
-        int, typer.Option("--candidates", "-k", min=1, max=16, help="Model samples per error.")
-    ] = 3,
-    no_llm: Annotated[bool, typer.Option("--no-llm", help="Only quick fixes and repairs.")] = False,
-    n_gpu_layers: Annotated[
-        int | None,
-        typer.Option(
-            "--n-gpu-layers", help="Layers on the GPU (-1 all).", show_default="all with CUDA/Metal, else 0"
-        ),
-    ] = None,
-    ctx: Annotated[int, typer.Option("--ctx", min=512, help="The model's context size.")] = 4096,
-    threads: Annotated[
-        int | None,
-        typer.Option(
-            "--threads", min=1, help="CPU threads for the model.", show_default="llama.cpp's choice"
-        ),
-    ] = None,
-    timeout: Annotated[
-        float, typer.Option("--timeout", min=1, help="Seconds per error for the model.")
-    ] = 60.0,
-    allow_suppressions: Annotated[
-        bool,
-        typer.Option(
-            "--allow-suppressions",
-            help="Keep candidates that add any, @ts-ignore, as unknown as, non-null ! (scored low).",
-        ),
-    ] = False,
-    no_ts6: Annotated[
-        bool,
-        typer.Option(
-            "--no-ts6",
-            envvar="TSFIX_NO_TS6",
-            help="For TypeScript 7 projects, do not also ask TypeScript 6's tsserver for quick fixes.",
-        ),
-    ] = False,
-    keep: Annotated[int, typer.Option("--keep", min=1, help="Candidates stored per error.")] = 5,
+    fixer: FixerOption = None,
+    model: ModelOption = None,
+    engine: EngineOption = None,
+    base_url: BaseUrlOption = None,
+    api_key_env: ApiKeyEnvOption = "TSFIX_OPENAI_API_KEY",
+    candidates: CandidatesOption = 3,
+    no_llm: NoLlmOption = False,
+    n_gpu_layers: NGpuLayersOption = None,
+    ctx: CtxOption = 4096,
+    threads: ThreadsOption = None,
+    timeout: TimeoutOption = 60.0,
+    allow_suppressions: AllowSuppressionsOption = False,
+    no_ts6: NoTs6Option = False,
+    keep: KeepOption = 5,
     store: StoreOption = None,
     project_name: ProjectNameOption = None,
     output_format: Annotated[
@@ -511,10 +531,10 @@ def suggest(
     ] = SuggestFormat.text,
 ) -> None:
     """Propose fixes for recorded errors, verify each with the compiler, and record them."""
-    from tsfix.suggest import SuggestOptions, suggest_errors
+    from tsfix.suggest import suggest_errors
 
     with _exit_codes():
-        options = SuggestOptions(
+        options = _suggest_options(
             path=path,
             store=store,
             project_name=project_name,
@@ -523,7 +543,7 @@ def suggest(
             statuses=_statuses(_split(status)) if status else ["new"],
             codes=[c.upper() if c.upper().startswith("TS") else f"TS{c}" for c in _split(code)] or None,
             files=_split(file) or None,
-            fixers=_split(fixer) or None,
+            fixer=fixer,
             model=model,
             engine=engine,
             base_url=base_url,
@@ -535,7 +555,7 @@ def suggest(
             threads=threads,
             timeout=timeout,
             allow_suppressions=allow_suppressions,
-            ts6=not no_ts6,
+            no_ts6=no_ts6,
             keep=keep,
         )
         with _SuggestProgress() as progress:
@@ -953,6 +973,169 @@ def sync(
             )
             for remote, waiting in result.waiting_elsewhere:
                 console.print(f"[yellow]{waiting} scan(s) still wait for {remote}[/]")
+
+
+# ----------------------------------------------------------------------------- worker
+
+
+@app.command(
+    epilog=_examples(
+        'tsfix worker --store "$DATABASE_URL" --model ~/models/qwen2.5-coder-7b-instruct-q4_k_m.gguf',
+        "tsfix worker --store supabase --engine openai --base-url http://localhost:8080/v1",
+        'tsfix worker --store "$DATABASE_URL" --no-llm --once       # drain the queue, then exit',
+        'tsfix worker --store "$DATABASE_URL" --max-errors 100 --format json',
+        note="Run it in a checkout of the commit CI scanned (it takes only errors scanned at its HEAD unless "
+        "--any-commit). Claims are leases: SIGTERM finishes the error in hand and gives the rest back; a "
+        "worker that dies loses its claims when the lease runs out. Exit status: 0 done, 2 usage or "
+        "environment problem, 130 interrupted.",
+    )
+)
+def worker(
+    store: Annotated[
+        str,
+        typer.Option(
+            "--store",
+            envvar="TSFIX_STORE",
+            help="The team store: `postgresql://…` or `supabase` (with SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY).",
+            show_default=False,
+        ),
+    ],
+    path: PathOption = Path("."),
+    once: Annotated[bool, typer.Option("--once", help="Exit when nothing is left to claim.")] = False,
+    max_errors: Annotated[
+        int | None,
+        typer.Option("--max-errors", min=1, help="Exit after this many errors.", show_default=False),
+    ] = None,
+    batch: Annotated[int, typer.Option("--batch", min=1, max=1000, help="Errors claimed at a time.")] = 4,
+    lease: Annotated[
+        int, typer.Option("--lease", min=5, help="Seconds a claim lasts (renewed while working).")
+    ] = 600,
+    poll: Annotated[
+        float, typer.Option("--poll", min=0.1, help="Seconds between claims while the queue is empty.")
+    ] = 10.0,
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="This worker's name in claims.", show_default="host:pid"),
+    ] = None,
+    any_commit: Annotated[
+        bool, typer.Option("--any-commit", help="Also take errors scanned at other commits than HEAD.")
+    ] = False,
+    fixer: FixerOption = None,
+    model: ModelOption = None,
+    engine: EngineOption = None,
+    base_url: BaseUrlOption = None,
+    api_key_env: ApiKeyEnvOption = "TSFIX_OPENAI_API_KEY",
+    candidates: CandidatesOption = 3,
+    no_llm: NoLlmOption = False,
+    n_gpu_layers: NGpuLayersOption = None,
+    ctx: CtxOption = 4096,
+    threads: ThreadsOption = None,
+    timeout: TimeoutOption = 60.0,
+    allow_suppressions: AllowSuppressionsOption = False,
+    no_ts6: NoTs6Option = False,
+    keep: KeepOption = 5,
+    project_name: ProjectNameOption = None,
+    output_format: Annotated[
+        SuggestFormat, typer.Option("--format", "-f", help="text or json (the summary at the end).")
+    ] = SuggestFormat.text,
+) -> None:
+    """Take errors waiting for suggestions from a team store's queue, suggest, record; repeat."""
+    import signal
+    import threading
+
+    from tsfix.worker import WorkerOptions, run_worker
+
+    with _exit_codes():
+        options = WorkerOptions(
+            suggest=_suggest_options(
+                path=path,
+                store=store,
+                project_name=project_name,
+                fixer=fixer,
+                model=model,
+                engine=engine,
+                base_url=base_url,
+                api_key_env=api_key_env,
+                candidates=candidates,
+                no_llm=no_llm,
+                n_gpu_layers=n_gpu_layers,
+                ctx=ctx,
+                threads=threads,
+                timeout=timeout,
+                allow_suppressions=allow_suppressions,
+                no_ts6=no_ts6,
+                keep=keep,
+            ),
+            name=name,
+            batch=batch,
+            lease=lease,
+            once=once,
+            max_errors=max_errors,
+            poll=poll,
+            any_commit=any_commit,
+        )
+        stop = threading.Event()
+        console = _err()
+
+        def on_term(signum: int, frame: Any) -> None:
+            if not stop.is_set():
+                console.print("[yellow]stopping:[/] finishing the error in hand, giving the rest back")
+            stop.set()
+
+        previous = signal.signal(signal.SIGTERM, on_term)
+        try:
+            with _WorkerProgress() as progress:
+                report = run_worker(options, progress.update, stop)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+        from tsfix.render import worker_summary
+
+        if output_format is SuggestFormat.json:
+            _print_json(report.as_json())
+        else:
+            worker_summary(_out(), report)
+
+
+class _WorkerProgress:
+    """A status line on stderr (on a terminal), and one line per batch otherwise, for logs."""
+
+    def __init__(self) -> None:
+        self._console = _err()
+        self._status: Any = None
+
+    def __enter__(self) -> _WorkerProgress:
+        if self._console.is_terminal:
+            self._status = self._console.status("Starting")
+            self._status.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._status is not None:
+            self._status.stop()
+
+    def update(self, event: str, data: dict[str, Any]) -> None:
+        report = data.get("report")
+        done = f"{report.done} done, {report.with_fix} with a fix" if report is not None else ""
+        if event == "ready":
+            self._console.print(
+                f"[dim]worker {report.worker}: {report.store_url}, project {report.project}, "
+                f"commit {(report.commit or 'any')[:12]}, tier {report.tier}[/]"
+            )
+            for warning in report.warnings:
+                self._console.print(f"[yellow]note:[/] {warning}")
+        elif event == "claimed" and self._status is None:
+            self._console.print(f"[dim]claimed {data['errors']} ({done})[/]")
+        if self._status is None:
+            return
+        if event == "service":
+            self._status.update(f"Starting TypeScript {data.get('version') or '?'}")
+        elif event == "model_loading":
+            self._status.update(f"Loading {data['model']}")
+        elif event == "error":
+            error = data["error"]
+            self._status.update(f"{done} · {error.code} {error.file_path}:{error.line}")
+        elif event == "idle":
+            self._status.update(f"{done} · waiting for work")
 
 
 def main() -> None:

@@ -570,3 +570,24 @@ def undo_summary(console: Console, result: Any) -> None:
         style="dim",
         highlight=False,
     )
+
+
+# ----------------------------------------------------------------------------- worker
+
+
+def worker_summary(console: Console, report: Any) -> None:
+    why = {"drained": "nothing left to claim", "max-errors": "--max-errors reached", "signal": "stopped"}
+    rate = (
+        f", {report.done / report.seconds * 60:.1f} errors/minute" if report.seconds and report.done else ""
+    )
+    console.print(
+        f"worker {report.worker}: {report.done} errors suggested ({report.with_fix} with a verified fix) "
+        f"in {report.batches} batches, {report.seconds:.1f} s{rate}; {why.get(report.stopped, report.stopped)}"
+    )
+    if report.lost:
+        console.print(
+            f"[yellow]note:[/] {report.lost} claims ran out and were taken over by another worker "
+            "(nothing recorded for them here); a longer --lease avoids that"
+        )
+    if report.released:
+        console.print(f"{report.released} claimed errors given back to the queue")

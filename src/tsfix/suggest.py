@@ -13,7 +13,8 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -280,6 +281,15 @@ class Suggester:
         self.verify_ms: list[float] = []
         self.project_errors: list[ErrorRow] = []
 
+    @property
+    def tier(self) -> int:
+        """How far this suggester goes (recorded per error; see sql/0006_queue.sql): 2 with a model."""
+        return 2 if self.models else 1
+
+    @property
+    def model_name(self) -> str | None:
+        return next((getattr(m, "model_name", None) for m in self.models), None)
+
     def _candidates(self, fixers: Sequence[Fixer], ctx: FixContext, notes: list[str]) -> list[Candidate]:
         out: list[Candidate] = []
         for fixer in fixers:
@@ -397,8 +407,17 @@ def select_errors(store: Store, options: SuggestOptions, project: str | None) ->
     )
 
 
-def suggest_errors(options: SuggestOptions, progress: Progress = _quiet) -> SuggestReport:
-    """Suggest fixes for the selected errors of a project and record them in its store."""
+def suggest_errors(
+    options: SuggestOptions,
+    progress: Progress = _quiet,
+    *,
+    service: LanguageService | None = None,
+    errors: list[ErrorRow] | None = None,
+) -> SuggestReport:
+    """Suggest fixes for the selected errors of a project and record them in its store.
+
+    `service` reuses a language service the caller has open (tsfix ci); `errors` replaces the
+    selection by options (rows the caller already has)."""
     root, tsconfig = find_tsconfig(options.path, options.project)
     tsc = find_tsc(tsconfig.parent, options.tsc)
     if options.store is None and not default_store_path(root).is_file():
@@ -407,47 +426,34 @@ def suggest_errors(options: SuggestOptions, progress: Progress = _quiet) -> Sugg
     deterministic, models, hint = build_fixers(options, progress)
     try:
         with open_store(options.store, root, create=False) as store:
-            errors = select_errors(store, options, project)
+            if errors is None:
+                errors = select_errors(store, options, project)
             progress("selected", {"errors": len(errors)})
             if not errors:
                 return SuggestReport([], store.display_url, "", None, None, hint)
-            progress("service", {"version": tsc.version})
-            with open_language_service(root, tsc, options.ls_timeout) as service:
-                helper = None
-                if tsc.major is not None and tsc.major >= 7 and options.ts6 and deterministic:
-                    package = typescript6(progress)
-                    if package is not None:
-                        from tsfix.langserver.tsserver import TsServer
-
-                        helper = TsServer(root, package, TS6_VERSION, timeout=options.ls_timeout)
-                try:
-                    suggester = Suggester(root, service, deterministic, models, options, helper)
-                    suggester.project_errors = store.list_errors(
-                        project=project, statuses=list(OPEN_STATUSES)
+            with suggestion_session(
+                root, tsc, options, deterministic, models, progress, service
+            ) as suggester:
+                suggester.project_errors = store.list_errors(project=project, statuses=list(OPEN_STATUSES))
+                outcomes = []
+                for n, error in enumerate(errors, 1):
+                    progress("error", {"n": n, "of": len(errors), "error": error})
+                    outcome = suggester.suggest(error)
+                    outcome.ids = store.record_suggestions(
+                        error.id, [s.suggestion for s in outcome.kept], outcome.note, suggester.tier
                     )
-                    outcomes = []
-                    for n, error in enumerate(errors, 1):
-                        progress("error", {"n": n, "of": len(errors), "error": error})
-                        outcome = suggester.suggest(error)
-                        outcome.ids = store.record_suggestions(
-                            error.id, [s.suggestion for s in outcome.kept], outcome.note
-                        )
-                        outcomes.append(outcome)
-                        progress(
-                            "error_done",
-                            {"n": n, "of": len(errors), "outcome": outcome, "tokens": _tokens(models)},
-                        )
-                finally:
-                    if helper is not None:
-                        helper.close()
-                model_name = next((getattr(m, "model_name", None) for m in models), None)
+                    outcomes.append(outcome)
+                    progress(
+                        "error_done",
+                        {"n": n, "of": len(errors), "outcome": outcome, "tokens": _tokens(models)},
+                    )
                 tokens, seconds = _tokens(models)
                 return SuggestReport(
                     outcomes,
                     store.display_url,
-                    service.name,
-                    helper.name if helper else None,
-                    model_name,
+                    suggester.service.name,
+                    suggester.helper.name if suggester.helper else None,
+                    suggester.model_name,
                     hint,
                     tokens,
                     seconds,
@@ -456,6 +462,33 @@ def suggest_errors(options: SuggestOptions, progress: Progress = _quiet) -> Sugg
     finally:
         for fixer in [*deterministic, *models]:
             fixer.close()
+
+
+@contextmanager
+def suggestion_session(
+    root: Path,
+    tsc: TscInfo,
+    options: SuggestOptions,
+    deterministic: list[Fixer],
+    models: list[Fixer],
+    progress: Progress = _quiet,
+    service: LanguageService | None = None,
+) -> Iterator[Suggester]:
+    """A Suggester over the project's language service (opened here unless given) and, for
+    TypeScript 7, TypeScript 6's tsserver as the quick-fix helper; both closed afterwards."""
+    with ExitStack() as stack:
+        if service is None:
+            progress("service", {"version": tsc.version})
+            service = stack.enter_context(open_language_service(root, tsc, options.ls_timeout))
+        helper = None
+        if tsc.major is not None and tsc.major >= 7 and options.ts6 and deterministic:
+            package = typescript6(progress)
+            if package is not None:
+                from tsfix.langserver.tsserver import TsServer
+
+                helper = TsServer(root, package, TS6_VERSION, timeout=options.ls_timeout)
+                stack.callback(helper.close)
+        yield Suggester(root, service, deterministic, models, options, helper)
 
 
 def _tokens(models: Sequence[Fixer]) -> tuple[int, float]:

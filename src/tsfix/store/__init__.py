@@ -64,10 +64,16 @@ class Store(ABC):
 
     @abstractmethod
     def record_suggestions(
-        self, error_id: int | str, suggestions: Sequence[SuggestionInput], note: str | None = None
+        self,
+        error_id: int | str,
+        suggestions: Sequence[SuggestionInput],
+        note: str | None = None,
+        tier: int = 1,
     ) -> list[int | str]:
         """Replace the error's unapplied suggestions with these; the error becomes ai_suggested when
-        there are any, and its history records `note` (e.g. "no fix found") when there are none."""
+        there are any, and its history records `note` (e.g. "no fix found") when there are none.
+        `tier` says how far suggestion went (1: quick fixes and repairs, 2: also a model); a worker
+        queue does not offer the error again below it."""
 
     @abstractmethod
     def suggestions(self, error_id: int | str) -> list[SuggestionRow]:

@@ -29,7 +29,7 @@ from tsfix.models import (
 from tsfix.store import Store
 
 #: the schema version these functions implement (tsfix_schema_version() in the newest migration)
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +98,27 @@ def scan_payload(scan: ScanInput, errors: Sequence[ErrorInput]) -> dict[str, Any
     }
 
 
+def suggestion_rows(suggestions: Sequence[SuggestionInput]) -> list[dict[str, Any]]:
+    """ai_suggestions rows without ids, as tsfix_record_suggestions and tsfix_finish_claim take them."""
+    return [
+        {
+            "fixer": s.fixer,
+            "model_name": s.model_name,
+            "suggestion": s.suggestion,
+            "edits": s.edits,
+            "explanation": s.explanation,
+            "confidence": s.confidence,
+            "verified": s.verified,
+            "verification": s.verification,
+            "base_hashes": s.base_hashes,
+            "tokens_in": s.tokens_in,
+            "tokens_out": s.tokens_out,
+            "latency_ms": s.latency_ms,
+        }
+        for s in suggestions
+    ]
+
+
 class RemoteStore(Store):
     """A Postgres or Supabase store, through whichever transport it was opened with."""
 
@@ -148,31 +169,93 @@ class RemoteStore(Store):
     # ------------------------------------------------------------------ suggestions
 
     def record_suggestions(
-        self, error_id: int | str, suggestions: Sequence[SuggestionInput], note: str | None = None
+        self,
+        error_id: int | str,
+        suggestions: Sequence[SuggestionInput],
+        note: str | None = None,
+        tier: int = 1,
     ) -> list[int | str]:
-        rows = [
-            {
-                "fixer": s.fixer,
-                "model_name": s.model_name,
-                "suggestion": s.suggestion,
-                "edits": s.edits,
-                "explanation": s.explanation,
-                "confidence": s.confidence,
-                "verified": s.verified,
-                "verification": s.verification,
-                "base_hashes": s.base_hashes,
-                "tokens_in": s.tokens_in,
-                "tokens_out": s.tokens_out,
-                "latency_ms": s.latency_ms,
-            }
-            for s in suggestions
-        ]
         return list(
             self.transport.call(
-                "tsfix_record_suggestions",
-                {"p_error": str(error_id), "p_suggestions": Json(rows), "p_note": note},
+                "tsfix_record_suggestions_at",
+                {
+                    "p_error": str(error_id),
+                    "p_suggestions": Json(suggestion_rows(suggestions)),
+                    "p_note": note,
+                    "p_tier": tier,
+                },
             )
         )
+
+    # ------------------------------------------------------------------ the worker queue
+
+    def claim_errors(
+        self,
+        worker: str,
+        limit: int,
+        lease_seconds: int,
+        *,
+        project: str | None = None,
+        commit: str | None = None,
+        tier: int = 1,
+    ) -> list[ErrorRow]:
+        """Claim up to `limit` errors waiting for suggestions at `tier` (see sql/0006_queue.sql)."""
+        rows = self.transport.call(
+            "tsfix_claim_errors",
+            {
+                "p_worker": worker,
+                "p_limit": limit,
+                "p_lease_seconds": lease_seconds,
+                "p_project": project,
+                "p_commit": commit,
+                "p_tier": tier,
+            },
+        )
+        return [ErrorRow.from_mapping(r) for r in rows]
+
+    def finish_claim(
+        self,
+        worker: str,
+        error_id: int | str,
+        suggestions: Sequence[SuggestionInput],
+        note: str | None = None,
+        tier: int = 1,
+    ) -> list[int | str] | None:
+        """Record a claimed error's suggestions; None when the claim was lost (its lease expired and
+        another worker took the error over), and nothing is recorded then."""
+        result = self.transport.call(
+            "tsfix_finish_claim",
+            {
+                "p_worker": worker,
+                "p_error": str(error_id),
+                "p_suggestions": Json(suggestion_rows(suggestions)),
+                "p_note": note,
+                "p_tier": tier,
+            },
+        )
+        return list(result["ids"]) if result["recorded"] else None
+
+    def release_claims(self, worker: str, error_ids: Sequence[int | str]) -> int:
+        return int(
+            self.transport.call(
+                "tsfix_release_claims", {"p_worker": worker, "p_errors": Json([str(i) for i in error_ids])}
+            )
+        )
+
+    def extend_claims(self, worker: str, error_ids: Sequence[int | str], lease_seconds: int) -> int:
+        return int(
+            self.transport.call(
+                "tsfix_extend_claims",
+                {
+                    "p_worker": worker,
+                    "p_errors": Json([str(i) for i in error_ids]),
+                    "p_lease_seconds": lease_seconds,
+                },
+            )
+        )
+
+    def queue_status(self, project: str | None = None, tier: int = 1) -> dict[str, int]:
+        return dict(self.transport.call("tsfix_queue_status", {"p_project": project, "p_tier": tier}))
 
     def suggestions(self, error_id: int | str) -> list[SuggestionRow]:
         rows = self.transport.call("tsfix_suggestions", {"p_error": str(error_id)})

@@ -453,7 +453,11 @@ class SQLiteStore(Store):
     # ------------------------------------------------------------------ suggestions
 
     def record_suggestions(
-        self, error_id: int | str, suggestions: Sequence[SuggestionInput], note: str | None = None
+        self,
+        error_id: int | str,
+        suggestions: Sequence[SuggestionInput],
+        note: str | None = None,
+        tier: int = 1,
     ) -> list[int | str]:
         now = now_iso()
         key = int(error_id)
@@ -490,6 +494,9 @@ class SQLiteStore(Store):
                 assert cursor.lastrowid is not None
                 ids.append(cursor.lastrowid)
             new_status = "ai_suggested" if suggestions and status in ("new", "ai_suggested") else status
+            conn.execute(
+                "UPDATE typescript_errors SET suggest_tier = max(suggest_tier, ?) WHERE id = ?", (tier, key)
+            )
             if new_status != status:
                 conn.execute(
                     "UPDATE typescript_errors SET status = ?, updated_at = ? WHERE id = ?",
