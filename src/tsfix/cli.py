@@ -975,6 +975,232 @@ def sync(
                 console.print(f"[yellow]{waiting} scan(s) still wait for {remote}[/]")
 
 
+# ----------------------------------------------------------------------------- ci
+
+
+def _ci_outputs(formats: list[str], outputs: list[str]) -> list[tuple[str, Path | None]]:
+    """[(format, file or None for stdout)] from --format and --output FORMAT=FILE."""
+    from tsfix.ci import FORMATS
+
+    hint = f"formats: {', '.join(FORMATS)}; e.g. --format github --output sarif=tsfix.sarif"
+    files: dict[str, Path] = {}
+    for value in outputs:
+        name, sep, target = value.partition("=")
+        if not sep or not target or name not in FORMATS or name == "text":
+            raise UsageError(f"--output {value!r}: expected FORMAT=FILE", hint=hint)
+        files[name] = Path(target)
+    chosen: list[str] = []
+    for name in [*formats, *files]:
+        if name not in FORMATS:
+            raise UsageError(f"--format {name!r} is not a report format", hint=hint)
+        if name not in chosen:
+            chosen.append(name)
+    chosen = chosen or ["text"]
+    stdout = [n for n in chosen if n != "text" and n not in files]
+    if len(stdout) > 1:
+        raise UsageError(
+            f"{' and '.join(stdout)} would both go to standard output",
+            hint="send all but one to files: --output FORMAT=FILE",
+        )
+    return [(n, files.get(n)) for n in chosen]
+
+
+@app.command(
+    epilog=_examples(
+        "tsfix ci                                            # scan + quick fixes; fail on any error",
+        "tsfix ci --format github --output sarif=tsfix.sarif --output markdown=$GITHUB_STEP_SUMMARY",
+        "tsfix ci --fail-on new --baseline .tsfix-baseline.json --patch tsfix.patch",
+        "tsfix ci --write-baseline .tsfix-baseline.json --fail-on none   # on the main branch",
+        "tsfix ci --store supabase --model ~/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf --write",
+        note="Formats: text, sarif (2.1.0, with the verified fixes), github (workflow annotations), json, "
+        "markdown (for $GITHUB_STEP_SUMMARY or a merge-request comment, with diffs), junit. Each goes to "
+        "standard output unless --output FORMAT=FILE. The gate looks at the code as checked out (not at "
+        "--write's result). Exit status: 0 passed, 1 failed by --fail-on, 2 usage or environment problem.",
+    )
+)
+def ci(
+    path: Annotated[
+        Path, typer.Argument(help="A project folder or a tsconfig file.", show_default="current folder")
+    ] = Path("."),
+    project: Annotated[
+        str | None,
+        typer.Option("--project", "-p", help="The tsconfig to check, relative to PATH.", show_default=False),
+    ] = None,
+    tsc: Annotated[
+        str | None,
+        typer.Option("--tsc", envvar="TSFIX_TSC", help="The tsc to run.", show_default="the project's"),
+    ] = None,
+    build: Annotated[bool, typer.Option("--build", "-b", help="Check project references.")] = False,
+    tsc_timeout: Annotated[
+        float | None,
+        typer.Option("--tsc-timeout", min=0.1, help="Stop tsc after this many seconds.", show_default=False),
+    ] = None,
+    output_format: Annotated[
+        list[str] | None,
+        typer.Option("--format", "-f", help="Reports (repeatable, or comma-separated).", show_default="text"),
+    ] = None,
+    output: Annotated[
+        list[str] | None,
+        typer.Option("--output", "-o", help="FORMAT=FILE: write that report to FILE.", show_default=False),
+    ] = None,
+    fail_on: Annotated[
+        str, typer.Option("--fail-on", help="any, new (not in the baseline) or none.")
+    ] = "any",
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline", help="Known errors (a --write-baseline file).", show_default="the store's last scan"
+        ),
+    ] = None,
+    write_baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-baseline", help="Record this run's errors as the baseline.", show_default=False
+        ),
+    ] = None,
+    patch: Annotated[
+        Path | None,
+        typer.Option(
+            "--patch", help="Write the verified fixes as a patch (files untouched).", show_default=False
+        ),
+    ] = None,
+    write: Annotated[bool, typer.Option("--write", help="Apply the verified fixes in place.")] = False,
+    min_confidence: Annotated[
+        float,
+        typer.Option(
+            "--min-confidence", min=0.0, max=1.0, help="Only report and apply fixes this confident."
+        ),
+    ] = 0.0,
+    no_suggest: Annotated[bool, typer.Option("--no-suggest", help="Only scan and gate.")] = False,
+    fixer: FixerOption = None,
+    model: ModelOption = None,
+    engine: EngineOption = None,
+    base_url: BaseUrlOption = None,
+    api_key_env: ApiKeyEnvOption = "TSFIX_OPENAI_API_KEY",
+    candidates: CandidatesOption = 3,
+    no_llm: NoLlmOption = False,
+    n_gpu_layers: NGpuLayersOption = None,
+    ctx: CtxOption = 4096,
+    threads: ThreadsOption = None,
+    timeout: TimeoutOption = 60.0,
+    allow_suppressions: AllowSuppressionsOption = False,
+    no_ts6: NoTs6Option = False,
+    keep: KeepOption = 5,
+    store: StoreOption = None,
+    project_name: ProjectNameOption = None,
+) -> None:
+    """Scan, suggest and (optionally) apply in one step; write reports; fail the job by a rule."""
+    from tsfix.ci import CiOptions, run_ci
+
+    with _exit_codes():
+        outputs = _ci_outputs(_split(output_format), list(output or []))
+        options = CiOptions(
+            path=path,
+            project=project,
+            tsc=tsc,
+            store=store,
+            project_name=project_name,
+            build=build,
+            timeout=tsc_timeout,
+            suggest=None
+            if no_suggest
+            else _suggest_options(
+                fixer=fixer,
+                model=model,
+                engine=engine,
+                base_url=base_url,
+                api_key_env=api_key_env,
+                candidates=candidates,
+                no_llm=no_llm,
+                n_gpu_layers=n_gpu_layers,
+                ctx=ctx,
+                threads=threads,
+                timeout=timeout,
+                allow_suppressions=allow_suppressions,
+                no_ts6=no_ts6,
+                keep=keep,
+                statuses=None,
+            ),
+            fail_on=fail_on,
+            baseline=baseline,
+            write_baseline=write_baseline,
+            patch=patch,
+            write=write,
+            min_confidence=min_confidence,
+        )
+        from tsfix.ci import check_options
+
+        check_options(options)
+        with _CiProgress() as progress:
+            report = run_ci(options, progress.update)
+        _write_ci_reports(report, outputs)
+    raise typer.Exit(int(ExitCode.ERRORS_FOUND if report.failed else ExitCode.OK))
+
+
+def _write_ci_reports(report: Any, outputs: list[tuple[str, Path | None]]) -> None:
+    from tsfix.apply import atomic_write
+    from tsfix.render import ci_summary
+    from tsfix.reports import RENDERERS
+
+    to_stdout = any(target is None and name != "text" for name, target in outputs)
+    for name, target in outputs:
+        if name == "text":
+            ci_summary(_err() if to_stdout else _out(), report)
+            continue
+        data = RENDERERS[name](report)
+        text = data if isinstance(data, str) else json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        if target is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            try:
+                atomic_write(target, text.encode("utf-8"), 0o644)
+            except OSError as exc:
+                raise UsageError(
+                    f"cannot write the {name} report to {target}: {exc.strerror}", hint="check the path"
+                ) from None
+    if all(name != "text" for name, _ in outputs):
+        ci_summary(_err(), report, brief=True)
+
+
+class _CiProgress:
+    """A spinner on a terminal; in a CI log, one line per phase."""
+
+    def __init__(self) -> None:
+        self._console = _err()
+        self._status: Any = None
+
+    def __enter__(self) -> _CiProgress:
+        if self._console.is_terminal:
+            self._status = self._console.status("Starting")
+            self._status.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._status is not None:
+            self._status.stop()
+
+    def _say(self, text: str) -> None:
+        if self._status is not None:
+            self._status.update(text)
+        else:
+            self._console.print(f"[dim]tsfix: {text}[/]")
+
+    def update(self, event: str, data: dict[str, Any]) -> None:
+        if event == "tsc":
+            self._say(f"type-checking {data['tsconfig']} with TypeScript {data['version'] or '?'}")
+        elif event == "service":
+            self._say(f"starting TypeScript {data.get('version') or '?'}'s language service")
+        elif event == "model_loading":
+            self._say(f"loading {data['model']}")
+        elif event == "selected" and "errors" in data:
+            self._say(f"suggesting fixes for {data['errors']} errors")
+        elif event == "error" and self._status is not None:
+            self._status.update(f"suggesting {data['n']}/{data['of']}")
+        elif event == "combining":
+            self._say(f"checking {data['fixes']} fixes together")
+
+
 # ----------------------------------------------------------------------------- worker
 
 

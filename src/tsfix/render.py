@@ -591,3 +591,53 @@ def worker_summary(console: Console, report: Any) -> None:
         )
     if report.released:
         console.print(f"{report.released} claimed errors given back to the queue")
+
+
+# ----------------------------------------------------------------------------- ci
+
+
+def ci_summary(console: Console, report: Any, brief: bool = False) -> None:
+    """The gate's verdict, and (unless brief) each error with its fix."""
+    if not brief:
+        for e in report.errors:
+            err = e.error
+            where = _location(report.repo_path(err.file_path) if err.file_path else None, err.line, err.col)
+            line = Text.assemble(
+                (where, "bold"),
+                "  ",
+                (err.code, "red" if err.category == "error" else "yellow"),
+                "  ",
+                scrub(err.message.splitlines()[0] if err.message else ""),
+            )
+            if e.new and report.fail_on == "new":
+                line.append("  new", "magenta")
+            if e.fix is not None:
+                state = "applied" if e.applied else "fix"
+                line.append(
+                    f"  [{state} {e.fix.confidence:.2f} {e.fix.fixer} {suggestion_ref(e.fix.id)}]", "green"
+                )
+            console.print(line, soft_wrap=True)
+        for entry in report.fixed_since:
+            where = _location(
+                report.repo_path(entry["file"]) if entry.get("file") else None, entry.get("line"), None
+            )
+            console.print(Text.assemble(("fixed ", "green"), where, "  ", entry["code"]), soft_wrap=True)
+    apply = report.apply
+    extra = []
+    if report.fixable:
+        extra.append(f"{len(report.fixable)} with a verified fix")
+    if apply is not None and apply.mode == "apply":
+        extra.append(f"{sum(1 for e in report.errors if e.applied)} applied")
+    if apply is not None and apply.patch_path is not None:
+        extra.append(f"patch {apply.patch_path}")
+    if report.fixed_since:
+        extra.append(f"{len(report.fixed_since)} fixed since the baseline")
+    verdict = ("failed", "bold red") if report.failed else ("passed", "bold green")
+    console.print(
+        Text.assemble(
+            "tsfix ci ", verdict, f": {report.reason}" + (f" · {', '.join(extra)}" if extra else "")
+        ),
+        soft_wrap=True,
+    )
+    for warning in report.warnings:
+        console.print(Text.assemble(("note: ", "yellow"), scrub(warning)), soft_wrap=True)
