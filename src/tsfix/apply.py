@@ -339,9 +339,9 @@ def undo_last(root: Path, mark: Callable[[Sequence[Any]], None] | None = None) -
     data["refused"] = [p for p, _ in result.refused]
     atomic_write(record.folder / "manifest.json", json.dumps(data, indent=1).encode(), 0o644)
     restored = set(result.restored)
-    undone = [s["id"] for s in record.suggestions if set(s["files"]) <= restored]
-    if mark is not None and undone:
-        mark(undone)
+    taken_back = [s["id"] for s in record.suggestions if set(s["files"]) <= restored]
+    if mark is not None and taken_back:
+        mark(taken_back)
     return result
 
 

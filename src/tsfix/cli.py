@@ -1342,7 +1342,7 @@ class _WorkerProgress:
     def update(self, event: str, data: dict[str, Any]) -> None:
         report = data.get("report")
         done = f"{report.done} done, {report.with_fix} with a fix" if report is not None else ""
-        if event == "ready":
+        if event == "ready" and report is not None:
             self._console.print(
                 f"[dim]worker {report.worker}: {report.store_url}, project {report.project}, "
                 f"commit {(report.commit or 'any')[:12]}, tier {report.tier}[/]"

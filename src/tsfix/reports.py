@@ -41,7 +41,7 @@ def sarif(report: CiReport) -> dict[str, Any]:
     verified suggestion of each fixable error as a SARIF fix (artifact changes with replacements)."""
     codes = sorted({e.error.code for e in report.errors}, key=lambda c: (len(c), c))
     rule_index = {code: n for n, code in enumerate(codes)}
-    examples = {}
+    examples: dict[str, str] = {}
     for e in report.errors:
         examples.setdefault(e.error.code, _first_line(e.error.message))
     rules = [
