@@ -27,7 +27,7 @@ EXPECTED_SCHEMA = {
     "typescript_errors": [
         "id", "project", "fingerprint", "file_path", "line", "col", "code", "category", "message",
         "code_snippet", "context", "file_hash", "status", "occurrences", "first_seen_scan", "last_seen_scan",
-        "fixed_in_scan", "created_at", "updated_at",
+        "fixed_in_scan", "created_at", "updated_at", "suggest_tier", "claimed_by", "claimed_until", "claim_count",
     ],
     "error_events": ["id", "error_id", "scan_id", "event", "from_status", "to_status", "detail", "created_at"],
     "ai_suggestions": [

@@ -6,6 +6,7 @@ types come from hover. LSP lines and characters are 0-based; tsfix's positions a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -16,7 +17,7 @@ from typing import Any
 
 from tsfix.edits import Position, TextEdit
 from tsfix.langserver import DEFAULT_TIMEOUT_S, CodeFix, LanguageService, LsDiagnostic
-from tsfix.langserver.framing import LanguageServiceError, ServerProcess
+from tsfix.langserver.framing import LanguageServiceError, ServerCrashed, ServerProcess
 
 _SEVERITY = {1: "error", 2: "warning", 3: "message", 4: "suggestion"}
 
@@ -140,7 +141,8 @@ class LspServer(LanguageService):
                 result = [None for _ in message.get("params", {}).get("items", [])]
             elif method == "workspace/applyEdit":
                 result = {"applied": False}
-            self._send({"jsonrpc": "2.0", "id": message["id"], "result": result})
+            with contextlib.suppress(ServerCrashed):  # gone: the request waiting on it says so
+                self._send({"jsonrpc": "2.0", "id": message["id"], "result": result})
 
     def _uri(self, path: str) -> str:
         return path_to_uri(self.absolute(path))
