@@ -24,6 +24,7 @@ import re
 import shutil
 import stat
 import tempfile
+from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -44,6 +45,7 @@ from tsfix.errors import TsfixError, UsageError
 from tsfix.langserver import LanguageService, LanguageServiceError, LsDiagnostic
 from tsfix.models import ErrorRow, SuggestionRow
 from tsfix.patch import Plan, plan, verify_together
+from tsfix.progress import Progress, quiet
 from tsfix.project import git_facts, project_key
 from tsfix.store import Store, default_store_path, open_store
 from tsfix.store.sqlite import now_iso
@@ -348,13 +350,8 @@ def undo_last(root: Path, mark: Callable[[Sequence[Any]], None] | None = None) -
 # ----------------------------------------------------------------------------- the command
 
 
-Progress = Callable[[str, dict[str, Any]], None]
 Answer = str  # y | n | a | q
 Confirm = Callable[["Fix", str], Answer]
-
-
-def _quiet(event: str, data: dict[str, Any]) -> None:
-    return None
 
 
 @dataclass(slots=True)
@@ -603,15 +600,16 @@ def rebase(fix: Fix, ws: Workspace, *, writes: bool, patch: bool) -> None:
 # ----------------------------------------------------------------------------- checking the files on disk
 
 
-class Checker:
+class Checker(ABC):
     """Diagnostics of the project's files as they are on disk, before and after the write."""
 
     name = ""
 
+    @abstractmethod
     def diagnostics(self, paths: set[str]) -> dict[str, list[LsDiagnostic]]:
-        raise NotImplementedError
+        """The problems of each of `paths` (and, where checking costs the same, of other files too)."""
 
-    def written(self, paths: Sequence[str]) -> None:
+    def written(self, paths: Sequence[str]) -> None:  # noqa: B027 - nothing to do for most checkers
         """These files changed on disk."""
 
     def scope(self, written: set[str]) -> set[str]:
@@ -696,7 +694,7 @@ def _problems(diags: dict[str, list[LsDiagnostic]]) -> Counter[tuple[str, str, s
 
 def apply_fixes(
     options: ApplyOptions,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
     confirm: Confirm | None = None,
     *,
     service: LanguageService | None = None,

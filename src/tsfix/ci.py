@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,19 +21,15 @@ from tsfix.context import file_hash
 from tsfix.errors import UsageError
 from tsfix.models import OPEN_STATUSES, ErrorInput, FixedError, SuggestionRow
 from tsfix.pipeline import ScanOptions, ScanReport, scan_project
+from tsfix.progress import Progress, quiet
 from tsfix.project import git_facts
 from tsfix.store import open_store
 from tsfix.suggest import SuggestOptions, SuggestReport, open_language_service, suggest_errors
 from tsfix.tsc import find_tsc, find_tsconfig
 
-Progress = Callable[[str, dict[str, Any]], None]
 FORMATS = ("text", "sarif", "github", "json", "markdown", "junit")
 FAIL_ON = ("any", "new", "none")
 BASELINE_VERSION = 1
-
-
-def _quiet(event: str, data: dict[str, Any]) -> None:
-    return None
 
 
 @dataclass(slots=True)
@@ -169,7 +164,7 @@ def check_options(options: CiOptions) -> None:
         )
 
 
-def run_ci(options: CiOptions, progress: Progress = _quiet) -> CiReport:
+def run_ci(options: CiOptions, progress: Progress = quiet) -> CiReport:
     check_options(options)
     baseline = read_baseline(options.baseline) if options.baseline is not None else None
     t0 = time.perf_counter()

@@ -11,7 +11,7 @@ import gc
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +30,7 @@ from tsfix.context import (
 from tsfix.errors import StoreError
 from tsfix.fingerprint import fingerprints
 from tsfix.models import CodeContext, Diagnostic, ErrorInput, ScanInput, ScanOutcome
+from tsfix.progress import Progress, quiet
 from tsfix.project import GitFacts, git_facts, project_key
 from tsfix.store import Store, is_remote, open_store, remote_key
 from tsfix.store.sqlite import SQLiteStore, now_iso
@@ -51,12 +52,6 @@ from tsfix.tsc import (
     tsc_arguments,
     unshadow,
 )
-
-Progress = Callable[[str, dict[str, Any]], None]
-
-
-def _no_progress(event: str, data: dict[str, Any]) -> None:
-    return None
 
 
 @dataclass(slots=True)
@@ -247,7 +242,7 @@ def record_tsc_output(
     started: float | None = None,
     prefetched: Prefetched | None = None,
     upload_to: str | None = None,
-    progress: Progress = _no_progress,
+    progress: Progress = quiet,
 ) -> tuple[ScanOutcome, list[ErrorInput], dict[str, FileContexts], dict[str, float]]:
     """Parse one tsc run, check it can be trusted, extract context and record it as one scan."""
     # Thousands of small objects are made and kept here; the cyclic GC would walk them again and
@@ -300,7 +295,7 @@ def _record(
     return outcome, errors, files, timings
 
 
-def scan_project(options: ScanOptions, progress: Progress = _no_progress) -> ScanReport:
+def scan_project(options: ScanOptions, progress: Progress = quiet) -> ScanReport:
     """Type-check a project with its own tsc and record every error in the store."""
     started_at = now_iso()
     t0 = time.perf_counter()

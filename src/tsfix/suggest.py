@@ -13,11 +13,10 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from tsfix.confidence import confidence, evidence
 from tsfix.context import file_hash
@@ -26,18 +25,14 @@ from tsfix.errors import TsfixError, UsageError
 from tsfix.fixers import FixContext, Fixer
 from tsfix.langserver import LanguageService, LanguageServiceError, LsDiagnostic
 from tsfix.models import OPEN_STATUSES, ErrorRow, SuggestionInput
+from tsfix.progress import Progress, quiet
 from tsfix.project import git_facts, project_key
 from tsfix.store import Store, default_store_path, open_store
 from tsfix.tsc import TscInfo, find_tsc, find_tsconfig
 from tsfix.verify import Candidate, Verification, Verifier, merge_identical
 
-Progress = Callable[[str, dict[str, Any]], None]
 TS6_VERSION = "6.0.3"
 DETERMINISTIC = ("quickfix", "repair")
-
-
-def _quiet(event: str, data: dict[str, Any]) -> None:
-    return None
 
 
 @dataclass(slots=True)
@@ -409,7 +404,7 @@ def select_errors(store: Store, options: SuggestOptions, project: str | None) ->
 
 def suggest_errors(
     options: SuggestOptions,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
     *,
     service: LanguageService | None = None,
     errors: list[ErrorRow] | None = None,
@@ -471,7 +466,7 @@ def suggestion_session(
     options: SuggestOptions,
     deterministic: list[Fixer],
     models: list[Fixer],
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
     service: LanguageService | None = None,
 ) -> Iterator[Suggester]:
     """A Suggester over the project's language service (opened here unless given) and, for

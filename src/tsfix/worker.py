@@ -14,23 +14,17 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from tsfix.errors import UsageError
 from tsfix.models import OPEN_STATUSES, ErrorRow
+from tsfix.progress import Progress, quiet
 from tsfix.project import git_facts, project_key
 from tsfix.store import is_remote, open_store
 from tsfix.store.remote import RemoteStore
 from tsfix.suggest import SuggestOptions, build_fixers, suggestion_session
 from tsfix.tsc import find_tsc, find_tsconfig
-
-Progress = Callable[[str, dict[str, Any]], None]
-
-
-def _quiet(event: str, data: dict[str, Any]) -> None:
-    return None
 
 
 def default_worker_name() -> str:
@@ -85,7 +79,7 @@ class WorkerReport:
 
 
 def run_worker(
-    options: WorkerOptions, progress: Progress = _quiet, stop: threading.Event | None = None
+    options: WorkerOptions, progress: Progress = quiet, stop: threading.Event | None = None
 ) -> WorkerReport:
     """Claim, suggest and record until the queue is drained (--once), --max-errors is reached, or
     `stop` is set (SIGTERM): the error in hand is finished, the rest of the batch given back."""
