@@ -13,11 +13,9 @@ alter table public.typescript_errors add column if not exists claim_count intege
 create index if not exists typescript_errors_queue
   on public.typescript_errors (project, created_at, id) where status = 'new';
 
--- Replace an error's unapplied suggestions with `p_suggestions` (a JSON array of ai_suggestions
--- rows without ids); the error becomes ai_suggested when there are any, and its history records
--- `p_note` (e.g. "no fix found") when there are none. The error's suggest_tier rises to p_tier and
--- any claim on it ends. Returns the new ids, in order. (A new name rather than an overload of
--- schema 4's tsfix_record_suggestions, so that calls by name are never ambiguous.)
+-- tsfix_record_suggestions (schema 4), then: the error's suggest_tier rises to p_tier and any claim on
+-- it ends, in the same transaction. Returns the new ids, in order. (A new name rather than an overload,
+-- so that calls by name are never ambiguous; schema 4's function stays for older clients.)
 create or replace function public.tsfix_record_suggestions_at(
   p_error text, p_suggestions jsonb, p_note text, p_tier integer)
 returns jsonb
@@ -25,52 +23,15 @@ language plpgsql
 set search_path = public, pg_temp
 as $$
 declare
-  v_error  uuid := p_error::uuid;
-  v_status text;
-  v_new    text;
-  v_ids    jsonb;
+  v_ids jsonb;
 begin
-  select status into v_status from public.typescript_errors where id = v_error for update;
-  if not found then
-    raise exception 'tsfix_record_suggestions_at: no error %', p_error using errcode = '22023';
-  end if;
-  delete from public.ai_suggestions where error_id = v_error and applied_at is null;
-  with added as (
-    insert into public.ai_suggestions (error_id, fixer, model_name, suggestion, edits, explanation, confidence,
-                                       verified, verification, base_hashes, tokens_in, tokens_out, latency_ms,
-                                       generated_at)
-    select v_error, e.value ->> 'fixer', e.value ->> 'model_name', e.value ->> 'suggestion',
-           coalesce(e.value -> 'edits', '[]'::jsonb), e.value ->> 'explanation',
-           (e.value ->> 'confidence')::real, coalesce((e.value ->> 'verified')::boolean, false),
-           e.value -> 'verification', coalesce(e.value -> 'base_hashes', '{}'::jsonb),
-           (e.value ->> 'tokens_in')::integer, (e.value ->> 'tokens_out')::integer,
-           (e.value ->> 'latency_ms')::integer, now()
-    from jsonb_array_elements(coalesce(p_suggestions, '[]'::jsonb)) with ordinality as e(value, ord)
-    order by e.ord
-    returning id
-  )
-  select coalesce(jsonb_agg(id), '[]'::jsonb) into v_ids from added;
-
-  v_new := case when jsonb_array_length(v_ids) > 0 and v_status in ('new', 'ai_suggested')
-                then 'ai_suggested' else v_status end;
+  v_ids := public.tsfix_record_suggestions(p_error, p_suggestions, p_note);  -- locks the error's row
   update public.typescript_errors
-  set status = v_new, suggest_tier = greatest(suggest_tier, p_tier), claimed_by = null, claimed_until = null,
-      updated_at = case when v_new <> v_status then now() else updated_at end
-  where id = v_error;
-  if v_new <> v_status or p_note is not null then
-    insert into public.error_events (error_id, scan_id, event, from_status, to_status, detail, created_at)
-    values (v_error, null, 'status', v_status, v_new, p_note, now());
-  end if;
+  set suggest_tier = greatest(suggest_tier, p_tier), claimed_by = null, claimed_until = null
+  where id = p_error::uuid;
   return v_ids;
 end
 $$;
-
--- Schema 4's function, for older clients: tier 1.
-create or replace function public.tsfix_record_suggestions(p_error text, p_suggestions jsonb, p_note text default null)
-returns jsonb
-language sql
-set search_path = public, pg_temp
-as $$ select public.tsfix_record_suggestions_at(p_error, p_suggestions, p_note, 1) $$;
 
 -- Claim up to p_limit `new` errors not yet tried at p_tier, for p_lease_seconds: rows another worker
 -- holds (locked now, or claimed with a lease that has not expired) are skipped. p_project and
@@ -199,7 +160,6 @@ begin
   if exists (select 1 from pg_roles where rolname = 'anon') then
     foreach f in array array[
       'public.tsfix_record_suggestions_at(text, jsonb, text, integer)',
-      'public.tsfix_record_suggestions(text, jsonb, text)',
       'public.tsfix_claim_errors(text, integer, integer, text, text, integer)',
       'public.tsfix_finish_claim(text, text, jsonb, text, integer)',
       'public.tsfix_release_claims(text, jsonb)',

@@ -130,6 +130,17 @@ def make_project(tmp_path: Path, typescript: Callable[[str], Path]) -> ProjectFa
 
 
 @pytest.fixture
+def app(tmp_path: Path, typescript, ts_version: str) -> Path:
+    """A copy of the example app (examples/webapp) with the TypeScript of `ts_version`."""
+    root = tmp_path / "webapp"
+    shutil.copytree(
+        REPO / "examples" / "webapp", root, ignore=shutil.ignore_patterns("node_modules", ".tsfix")
+    )
+    (root / "node_modules").symlink_to(typescript(ts_version))
+    return root
+
+
+@pytest.fixture
 def tsfix_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run the real `tsfix` console script in a subprocess (for signals, exit codes and locking)."""
     exe = shutil.which("tsfix") or str(Path(os.sys.executable).parent / "tsfix")

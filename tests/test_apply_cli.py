@@ -15,20 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
 from tsfix.edits import Position, TextEdit, apply_edits, unified_diff
 from tsfix.models import SuggestionInput
 from tsfix.store import open_store
-
-
-@pytest.fixture
-def app(tmp_path: Path, typescript, ts_version: str) -> Path:
-    root = tmp_path / "webapp"
-    shutil.copytree(
-        REPO / "examples" / "webapp", root, ignore=shutil.ignore_patterns("node_modules", ".tsfix")
-    )
-    (root / "node_modules").symlink_to(typescript(ts_version))
-    return root
 
 
 def run_json(cli, *args: str, code: int = 0) -> dict:

@@ -3,22 +3,9 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import pytest
-
 from conftest import REPO
-
-
-@pytest.fixture
-def app(tmp_path: Path, typescript, ts_version: str) -> Path:
-    root = tmp_path / "webapp"
-    shutil.copytree(
-        REPO / "examples" / "webapp", root, ignore=shutil.ignore_patterns("node_modules", ".tsfix")
-    )
-    (root / "node_modules").symlink_to(typescript(ts_version))
-    return root
 
 
 def suggest_json(cli, root: Path, *args: str) -> dict:

@@ -25,7 +25,6 @@ from tsfix.progress import Progress, quiet
 from tsfix.project import git_facts
 from tsfix.store import open_store
 from tsfix.suggest import SuggestOptions, SuggestReport, open_language_service, suggest_errors
-from tsfix.tsc import find_tsc, find_tsconfig
 
 FORMATS = ("text", "sarif", "github", "json", "markdown", "junit")
 FAIL_ON = ("any", "new", "none")
@@ -278,26 +277,24 @@ def _suggest_and_apply(
         options.store,
         options.project_name or scan.scan.project,
     )
-    _, tsconfig = find_tsconfig(options.path, options.project)
-    tsc = find_tsc(tsconfig.parent, options.tsc)
+    tsc = scan.tsc
+    valid = _ValidFixes(root, options.min_confidence)
     with open_store(options.store, root, create=False) as store:
         rows = {
             str(r.id): r for r in store.list_errors(project=scan.scan.project, statuses=list(OPEN_STATUSES))
         }
         wanted = [rows[str(i)] for i in open_ids if str(i) in rows]
-        existing = store.suggestions_for([r.id for r in wanted])
-    todo = [r for r in wanted if _valid_fix(root, existing.get(r.id, []), options.min_confidence) is None]
+        found = store.suggestions_for([r.id for r in wanted])
+    fixes = {str(r.id): fix for r in wanted if (fix := valid.best(found.get(r.id, []))) is not None}
+    todo = [r for r in wanted if str(r.id) not in fixes]
     progress("service", {"version": tsc.version})
     with open_language_service(root, tsc, so.ls_timeout) as service:
-        suggested = suggest_errors(so, progress, service=service, errors=todo) if todo else None
-        report = suggested or SuggestReport([], "", service.name, None, None, None)
-        with open_store(options.store, root, create=False) as store:
-            now = store.suggestions_for([r.id for r in wanted])
-        fixes = {}
-        for r in wanted:
-            best = _valid_fix(root, now.get(r.id, []), options.min_confidence)
-            if best is not None:
-                fixes[str(r.id)] = best
+        report = SuggestReport([], "", service.name, None, None, None)
+        if todo:
+            report = suggest_errors(so, progress, service=service, errors=todo)
+            with open_store(options.store, root, create=False) as store:
+                found = store.suggestions_for([r.id for r in todo])
+            fixes |= {str(r.id): fix for r in todo if (fix := valid.best(found.get(r.id, []))) is not None}
         applied = None
         if options.patch is not None or options.write:
             applied = apply_fixes(
@@ -317,14 +314,26 @@ def _suggest_and_apply(
     return report, applied, fixes
 
 
-def _valid_fix(root: Path, suggestions: list[SuggestionRow], min_confidence: float) -> SuggestionRow | None:
-    """The most confident verified suggestion made against the files as they are now."""
-    for s in suggestions:  # most confident first
-        if not s.verified or s.confidence < min_confidence or s.applied_at is not None:
-            continue
-        try:
-            if all(file_hash((root / p).read_bytes()) == h for p, h in s.base_hashes.items()):
+class _ValidFixes:
+    """Picks an error's most confident verified suggestion that was made against the files as they are
+    now (each file is read and hashed once)."""
+
+    def __init__(self, root: Path, min_confidence: float) -> None:
+        self.root, self.min_confidence = root, min_confidence
+        self._hashes: dict[str, str | None] = {}
+
+    def _hash(self, path: str) -> str | None:
+        if path not in self._hashes:
+            try:
+                self._hashes[path] = file_hash((self.root / path).read_bytes())
+            except OSError:
+                self._hashes[path] = None
+        return self._hashes[path]
+
+    def best(self, suggestions: list[SuggestionRow]) -> SuggestionRow | None:
+        for s in suggestions:  # most confident first
+            if not s.verified or s.confidence < self.min_confidence or s.applied_at is not None:
+                continue
+            if all(self._hash(p) == h for p, h in s.base_hashes.items()):
                 return s
-        except OSError:
-            continue
-    return None
+        return None

@@ -53,7 +53,7 @@ def _debug() -> bool:
 
 
 @contextmanager
-def _exit_codes() -> Iterator[None]:
+def _exit_codes(interrupted: str = "interrupted; nothing was recorded") -> Iterator[None]:
     """Turn every failure into one clear line, a hint and an exit code (a traceback only with TSFIX_DEBUG=1)."""
     from tsfix.render import problem
 
@@ -65,7 +65,7 @@ def _exit_codes() -> Iterator[None]:
         problem(_err(), exc.message, exc.hint)
         raise typer.Exit(int(exc.exit_code)) from None
     except KeyboardInterrupt:
-        problem(_err(), "interrupted; nothing was recorded", None)
+        problem(_err(), interrupted, None)
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     except (typer.Exit, typer.Abort):
         raise
@@ -466,6 +466,17 @@ NoTs6Option = Annotated[
 KeepOption = Annotated[int, typer.Option("--keep", min=1, help="Candidates stored per error.")]
 
 
+MODEL_OPTIONS = (
+    "model", "engine", "base_url", "api_key_env", "candidates", "no_llm", "n_gpu_layers", "ctx", "threads",
+    "timeout", "allow_suppressions", "keep",
+)  # fmt: skip
+
+
+def _model_options(values: dict[str, Any]) -> dict[str, Any]:
+    """The fixer and model options (shared by suggest, ci and worker) from a command's arguments."""
+    return {name: values[name] for name in ("fixer", "no_ts6", *MODEL_OPTIONS)}
+
+
 def _suggest_options(*, fixer: list[str] | None, no_ts6: bool, **values: Any) -> Any:
     """SuggestOptions from suggest's options (also taken by ci and worker)."""
     from tsfix.suggest import SuggestOptions
@@ -531,9 +542,10 @@ def suggest(
     ] = SuggestFormat.text,
 ) -> None:
     """Propose fixes for recorded errors, verify each with the compiler, and record them."""
+    values = locals()  # the arguments, before anything else is defined
     from tsfix.suggest import suggest_errors
 
-    with _exit_codes():
+    with _exit_codes("interrupted; the suggestions recorded so far are kept"):
         options = _suggest_options(
             path=path,
             store=store,
@@ -543,20 +555,7 @@ def suggest(
             statuses=_statuses(_split(status)) if status else ["new"],
             codes=[c.upper() if c.upper().startswith("TS") else f"TS{c}" for c in _split(code)] or None,
             files=_split(file) or None,
-            fixer=fixer,
-            model=model,
-            engine=engine,
-            base_url=base_url,
-            api_key_env=api_key_env,
-            candidates=candidates,
-            no_llm=no_llm,
-            n_gpu_layers=n_gpu_layers,
-            ctx=ctx,
-            threads=threads,
-            timeout=timeout,
-            allow_suppressions=allow_suppressions,
-            no_ts6=no_ts6,
-            keep=keep,
+            **_model_options(values),
         )
         with _SuggestProgress() as progress:
             report = suggest_errors(options, progress.update)
@@ -1090,9 +1089,10 @@ def ci(
     project_name: ProjectNameOption = None,
 ) -> None:
     """Scan, suggest and (optionally) apply in one step; write reports; fail the job by a rule."""
+    values = locals()  # the arguments, before anything else is defined
     from tsfix.ci import CiOptions, run_ci
 
-    with _exit_codes():
+    with _exit_codes("interrupted; what was recorded so far is kept, and no file is left half-written"):
         outputs = _ci_outputs(_split(output_format), list(output or []))
         options = CiOptions(
             path=path,
@@ -1102,25 +1102,7 @@ def ci(
             project_name=project_name,
             build=build,
             timeout=tsc_timeout,
-            suggest=None
-            if no_suggest
-            else _suggest_options(
-                fixer=fixer,
-                model=model,
-                engine=engine,
-                base_url=base_url,
-                api_key_env=api_key_env,
-                candidates=candidates,
-                no_llm=no_llm,
-                n_gpu_layers=n_gpu_layers,
-                ctx=ctx,
-                threads=threads,
-                timeout=timeout,
-                allow_suppressions=allow_suppressions,
-                no_ts6=no_ts6,
-                keep=keep,
-                statuses=None,
-            ),
+            suggest=None if no_suggest else _suggest_options(**_model_options(values), statuses=None),
             fail_on=fail_on,
             baseline=baseline,
             write_baseline=write_baseline,
@@ -1128,9 +1110,6 @@ def ci(
             write=write,
             min_confidence=min_confidence,
         )
-        from tsfix.ci import check_options
-
-        check_options(options)
         with _CiProgress() as progress:
             report = run_ci(options, progress.update)
         _write_ci_reports(report, outputs)
@@ -1266,31 +1245,19 @@ def worker(
     ] = SuggestFormat.text,
 ) -> None:
     """Take errors waiting for suggestions from a team store's queue, suggest, record; repeat."""
+    values = locals()  # the arguments, before anything else is defined
     import signal
     import threading
 
     from tsfix.worker import WorkerOptions, run_worker
 
-    with _exit_codes():
+    with _exit_codes("interrupted; the claims in hand were given back, suggestions recorded so far are kept"):
         options = WorkerOptions(
             suggest=_suggest_options(
                 path=path,
                 store=store,
                 project_name=project_name,
-                fixer=fixer,
-                model=model,
-                engine=engine,
-                base_url=base_url,
-                api_key_env=api_key_env,
-                candidates=candidates,
-                no_llm=no_llm,
-                n_gpu_layers=n_gpu_layers,
-                ctx=ctx,
-                threads=threads,
-                timeout=timeout,
-                allow_suppressions=allow_suppressions,
-                no_ts6=no_ts6,
-                keep=keep,
+                **_model_options(values),
             ),
             name=name,
             batch=batch,

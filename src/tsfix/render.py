@@ -180,19 +180,25 @@ def _escape_property(value: str) -> str:
     return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
+def annotation(
+    category: str, path: str | None, line: int | None, col: int | None, title: str, message: str
+) -> str:
+    """One GitHub Actions workflow command: `::error file=…,line=…,col=…,title=TS2322::message`."""
+    command = "error" if category == "error" else "warning" if category == "warning" else "notice"
+    props = []
+    if path:
+        props.append(f"file={_escape_property(path)}")
+        if line:
+            props.append(f"line={line}")
+        if col:
+            props.append(f"col={col}")
+    props.append(f"title={_escape_property(title)}")
+    return f"::{command} {','.join(props)}::{_escape_data(message)}"
+
+
 def github_annotations(report: ScanReport) -> Iterator[str]:
-    """GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=TS2322::message`."""
     for err in report.errors:
-        command = "error" if err.category == "error" else "warning" if err.category == "warning" else "notice"
-        props = []
-        if err.file_path:
-            props.append(f"file={_escape_property(err.file_path)}")
-            if err.line:
-                props.append(f"line={err.line}")
-            if err.col:
-                props.append(f"col={err.col}")
-        props.append(f"title={_escape_property(err.code)}")
-        yield f"::{command} {','.join(props)}::{_escape_data(err.message)}"
+        yield annotation(err.category, err.file_path, err.line, err.col, err.code, err.message)
 
 
 # ----------------------------------------------------------------------------- list and show

@@ -13,7 +13,7 @@ from typing import Any
 
 from tsfix import __version__
 from tsfix.ci import CiError, CiReport
-from tsfix.render import _escape_data, _escape_property
+from tsfix.render import annotation
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TS_DOCS = "https://typescript.tv/errors/#ts{number}"
@@ -163,25 +163,16 @@ def github(report: CiReport) -> str:
     lines = []
     for e in report.errors:
         err = e.error
-        command = {"error": "error", "warning": "warning"}.get(err.category, "notice")
-        props = []
-        if err.file_path:
-            props.append(f"file={_escape_property(report.repo_path(err.file_path))}")
-            if err.line:
-                props.append(f"line={err.line}")
-            if err.col:
-                props.append(f"col={err.col}")
         title = err.code + (" (new)" if e.new and report.fail_on == "new" else "")
-        props.append(f"title={_escape_property(title)}")
         message = err.message
         if e.fix is not None:
             message += f"\ntsfix: verified fix ({e.fix.confidence:.2f}): {_fix_summary(e)}"
-        lines.append(f"::{command} {','.join(props)}::{_escape_data(message)}")
+        path = report.repo_path(err.file_path) if err.file_path else None
+        lines.append(annotation(err.category, path, err.line, err.col, title, message))
     for entry in report.fixed_since:
         where = f"{report.repo_path(entry['file'])}:{entry['line']}" if entry.get("file") else "(no file)"
-        lines.append(
-            f"::notice title={entry['code']} fixed::{_escape_data(f'fixed since the baseline: {where}')}"
-        )
+        message = f"fixed since the baseline: {where}"
+        lines.append(annotation("notice", None, None, None, f"{entry['code']} fixed", message))
     return "\n".join(lines) + ("\n" if lines else "")
 
 

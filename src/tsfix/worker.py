@@ -26,6 +26,9 @@ from tsfix.store.remote import RemoteStore
 from tsfix.suggest import SuggestOptions, build_fixers, suggestion_session
 from tsfix.tsc import find_tsc, find_tsconfig
 
+#: seconds a worker reuses its list of the project's open errors (one read of them all) across batches
+PROJECT_ERRORS_TTL = 60.0
+
 
 def default_worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -131,6 +134,7 @@ def _work(
     stop: threading.Event,
 ) -> None:
     tier = suggester.tier
+    listed = -PROJECT_ERRORS_TTL - 1.0
     while True:
         if stop.is_set():
             report.stopped = "signal"
@@ -153,7 +157,9 @@ def _work(
             continue
         report.batches += 1
         progress("claimed", {"errors": len(claimed), "report": report})
-        suggester.project_errors = store.list_errors(project=report.project, statuses=list(OPEN_STATUSES))
+        if time.monotonic() - listed > PROJECT_ERRORS_TTL:  # for repairs that look across the project
+            suggester.project_errors = store.list_errors(project=report.project, statuses=list(OPEN_STATUSES))
+            listed = time.monotonic()
         _batch(store, suggester, claimed, options, report, progress, stop)
 
 
