@@ -39,12 +39,12 @@ def run_once(root: Path, output: str, store_path: Path, fresh: bool) -> dict[str
     from tsfix.fingerprint import fingerprints  # noqa: F401  (imported for its cost below)
     from tsfix.pipeline import Prefetched, errors_from_diagnostics
     from tsfix.store.sqlite import SQLiteStore
-    from tsfix.tsc import parse_tsc_output
+    from tsfix.tsc import ProjectFiles, parse_tsc_output
 
     if fresh and store_path.exists():
         store_path.unlink()
     t0 = time.perf_counter()
-    diagnostics = parse_tsc_output(output)
+    diagnostics = parse_tsc_output(output, ProjectFiles(root))  # names checked, as a scan does
     t1 = time.perf_counter()
     files = sorted({d.file for d in diagnostics if d.file})
     indexes = {f: index_file(f, root / f) for f in files}

@@ -235,3 +235,12 @@ def supabase(supabase_stack, postgres_cluster, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("SUPABASE_SERVICE_ROLE_KEY", supabase_stack.key("service_role"))
     monkeypatch.delenv("SUPABASE_KEY", raising=False)
     return supabase_stack
+
+
+@pytest.fixture(scope="session")
+def sarif_schema() -> dict:
+    """The official SARIF 2.1.0 JSON schema (from npm: nothing is fetched at run time)."""
+    modules = npm_install(NPM_DIR / "sarif-schema", "sarif-schema")
+    return json.loads(
+        (modules / "@microsoft/sarif-matcher-utils/lib/schemas/sarif-2.1.0-rtm.5.json").read_text()
+    )

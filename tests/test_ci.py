@@ -11,10 +11,6 @@ import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
-
-from conftest import NPM_DIR, npm_install
-
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 FILES = {
@@ -34,14 +30,6 @@ FILES = {
         'export const heading = title({ name: "a", email: "b" });\n'
     ),
 }
-
-
-@pytest.fixture(scope="session")
-def sarif_schema() -> dict:
-    modules = npm_install(NPM_DIR / "sarif-schema", "sarif-schema")
-    return json.loads(
-        (modules / "@microsoft/sarif-matcher-utils/lib/schemas/sarif-2.1.0-rtm.5.json").read_text()
-    )
 
 
 def in_git(root: Path) -> Path:

@@ -9,10 +9,12 @@ import pytest
 
 from golden_regen import FIXTURES, GOLDEN
 from tsfix.context import (
+    MAX_INDEX_BYTES,
     MAX_SNIPPET_CHARS,
     MAX_SNIPPET_LINES,
     SourceFile,
     extract_file_contexts,
+    index_file,
     language_for,
 )
 from tsfix.pipeline import errors_from_diagnostics
@@ -234,6 +236,28 @@ def test_minified_line_keeps_the_text_around_the_column(tmp_path: Path) -> None:
     assert ctx.truncated
     assert "target" in ctx.snippet and len(ctx.snippet) <= MAX_SNIPPET_CHARS
     assert "target" in ctx.error_line_text and len(ctx.error_line_text) <= 400
+
+
+def test_the_work_for_an_enormous_line_is_bounded_per_diagnostic(tmp_path: Path) -> None:
+    """A 5 MB one-line table (non-ASCII, so columns need UTF-16 counting) with 100 diagnostics: no
+    parse tree, and the bytes decoded to place them are one pass over the line plus one bounded
+    chunk per diagnostic, not the line once per diagnostic (which took 84 s and 1 GB)."""
+    row = '{id:1,name:"ünïcode ✓",n:[1,2,3]},'
+    line = "export const table = [" + row * (5_000_000 // len(row.encode())) + "];"
+    path = tmp_path / "table.ts"
+    path.write_text(line + "\n")
+    cols = list(range(1, len(line), len(line) // 100))[:100]
+    index = index_file("table.ts", path)
+    assert not isinstance(index, str)
+    assert len(index.source.data) > MAX_INDEX_BYTES and index.root is None
+    found = extract_file_contexts("table.ts", path, [(i, 1, c) for i, c in enumerate(cols)], index=index)
+    size = len(index.source.data)
+    assert index.source.decoded <= 2 * size + len(cols) * 4 * 4096 * 4, index.source.decoded
+    for i, col in enumerate(cols):
+        ctx = found.contexts[i]
+        assert len(ctx.snippet) <= MAX_SNIPPET_CHARS and len(ctx.error_line_text) <= 400
+        # the snippet is the text around the column: UTF-16 columns were mapped right
+        assert line[col - 1 : col + 20] in ctx.snippet
 
 
 def test_positions_past_the_end_are_clamped(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from golden_regen import GOLDEN, golden_cases, run_fixture
 from tsfix.errors import TsconfigInvalid
 from tsfix.models import Diagnostic
 from tsfix.tsc import (
+    ProjectFiles,
     is_config_diagnostic,
     may_be_syntax_only,
     parse_tsc_output,
@@ -100,7 +101,9 @@ def test_windows_drive_letters_and_backslashes() -> None:
     assert (a.file, a.line, a.col, a.code) == ("C:\\Users\\me\\app (2)\\src\\a.ts", 3, 7, "TS2322")
     assert (b.file, b.category, b.code) == ("D:/work/app/src/b.tsx", "warning", "TS6133")
     assert relative_posix(a.file, Path("C:\\Users\\me\\app (2)")) == "src/a.ts"
-    assert relative_posix("src\\nested\\c.ts", Path("/anywhere")) == "src/nested/c.ts"
+    assert relative_posix("src\\nested\\c.ts", Path("C:\\anywhere")) == "src/nested/c.ts"
+    # on POSIX a backslash is part of a file name, not a separator
+    assert relative_posix("src\\..\\c.ts", Path("/anywhere")) == "src\\..\\c.ts"
     assert relative_posix("D:\\other\\x.ts", Path("C:\\Users\\me")) == "D:/other/x.ts"
 
 
@@ -195,3 +198,91 @@ def format_like_tsc(d: Diagnostic, newline: str) -> str:
 def test_formatted_diagnostics_round_trip(items: list[Diagnostic], newline: str) -> None:
     text = "".join(format_like_tsc(d, newline) for d in items)
     assert parse_tsc_output(text) == items
+
+
+# ----------------------------------------------------------------------------- names checked against files
+
+
+def write(root: Path, *names: str) -> ProjectFiles:
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("export {};\n")
+    return ProjectFiles(root)
+
+
+@pytest.mark.parametrize("fixture", golden_cases(), ids=lambda p: p.name)
+def test_checked_parsing_of_real_output_equals_the_plain_parse(fixture: Path, ts_version: str) -> None:
+    text = golden(fixture.name, ts_version)
+    assert parse_tsc_output(text, ProjectFiles(fixture)) == parse_tsc_output(text)
+
+
+def test_a_file_name_cannot_inject_a_diagnostic(tmp_path: Path) -> None:
+    hostile = "src/evil.ts(1,1): error TS9999: x\nz.ts"
+    files = write(tmp_path, hostile)
+    text = f"{hostile}(3,7): error TS2322: Type 'string' is not assignable to type 'number'.\n"
+    ambiguous: list[str] = []
+    diags = parse_tsc_output(text, files, ambiguous)
+    assert diags == [
+        Diagnostic(hostile, 3, 7, "TS2322", "error", "Type 'string' is not assignable to type 'number'.")
+    ]
+    assert ambiguous == []
+    # the plain parse is what tsfix recorded before: an invented TS9999
+    assert [(d.file, d.code) for d in parse_tsc_output(text)] == [
+        ("src/evil.ts", "TS9999"),
+        ("z.ts", "TS2322"),
+    ]
+
+
+def test_a_truly_ambiguous_name_keeps_the_longest_reading_and_says_so(tmp_path: Path) -> None:
+    hostile = "src/evil.ts(1,1): error TS9999: x\nz.ts"
+    files = write(tmp_path, hostile, "src/evil.ts", "z.ts")
+    text = f"{hostile}(3,7): error TS2322: real\nz.ts(2,1): error TS1005: also real\n"
+    ambiguous: list[str] = []
+    diags = parse_tsc_output(text, files, ambiguous)
+    assert [(d.file, d.code) for d in diags] == [(hostile, "TS2322"), ("z.ts", "TS1005")]
+    assert ambiguous == [hostile]
+
+
+def test_an_anchor_inside_a_name_on_one_line(tmp_path: Path) -> None:
+    name = "src/a.ts(1,1): error TS1: b.ts"
+    files = write(tmp_path, name, "src/a.ts")
+    ambiguous: list[str] = []
+    diags = parse_tsc_output(f"{name}(2,3): error TS2304: Cannot find name 'q'.\n", files, ambiguous)
+    assert [(d.file, d.line, d.code) for d in diags] == [(name, 2, "TS2304")]
+    assert ambiguous == [name]
+
+
+def test_names_with_leading_spaces_crlf_and_continuations(tmp_path: Path) -> None:
+    files = write(tmp_path, " lead.ts", "src/ok.ts")
+    text = (
+        " lead.ts(1,2): error TS2322: head\r\n"
+        "  Type 'a' is not assignable to type 'b'.\r\n"
+        "src/ok.ts(4,5): warning TS6133: 'x' is declared but its value is never read.\r\n"
+        "error TS5083: Cannot read file '/x/tsconfig.json'.\r\n"
+        "\r\n"
+        "Found 2 errors.\r\n"
+    )
+    diags = parse_tsc_output(text, files)
+    assert diags == [
+        Diagnostic(" lead.ts", 1, 2, "TS2322", "error", "head\n  Type 'a' is not assignable to type 'b'."),
+        Diagnostic("src/ok.ts", 4, 5, "TS6133", "warning", "'x' is declared but its value is never read."),
+        Diagnostic(None, None, None, "TS5083", "error", "Cannot read file '/x/tsconfig.json'."),
+    ]
+
+
+def test_a_file_deleted_since_tsc_ran_keeps_its_diagnostics(tmp_path: Path) -> None:
+    files = write(tmp_path, "src/real.ts")
+    text = "src/gone.ts(1,1): error TS2322: was real\n  more\nsrc/real.ts(1,1): error TS2322: real\n"
+    assert parse_tsc_output(text, files) == parse_tsc_output(text)
+    assert [d.file for d in parse_tsc_output(text, files)] == ["src/gone.ts", "src/real.ts"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(diagnostics(), max_size=8), st.sampled_from(["\n", "\r\n"]))
+def test_checked_parsing_without_the_files_reads_like_the_plain_parse(
+    items: list[Diagnostic], newline: str
+) -> None:
+    """Names of files that do not exist (deleted since tsc ran) are read as the plain parser reads them."""
+    text = "".join(format_like_tsc(d, newline) for d in items)
+    assert parse_tsc_output(text, ProjectFiles(Path("/nonexistent-tsfix-root"))) == items

@@ -10,6 +10,12 @@ through the file's own bytes, so non-ASCII text, astral characters and CRLF file
 
 All tree-sitter API differences stay in this module (py-tree-sitter changed its Language/Parser
 constructors in 0.22 and 0.23; we require >= 0.23).
+
+The work per file is bounded, not only the snippets: a file over MAX_INDEX_BYTES is not given to
+tree-sitter (its parse tree takes ~180 bytes per source byte of dense code, and the scope query
+grows faster than the tree: a 5 MB one-line array took 20 s and 1 GB), so its context is the window
+of lines around the error. Per diagnostic, positions and line texts cost a bounded slice of the
+line, whatever its length: long lines get UTF-16 checkpoints and their text is decoded once.
 """
 
 from __future__ import annotations
@@ -17,9 +23,10 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,6 +36,13 @@ from tsfix.models import CodeContext
 MAX_SNIPPET_LINES = 60
 MAX_SNIPPET_CHARS = 4000
 MAX_LINE_CHARS = 400
+# Files larger than this get line-window contexts without a parse tree (see the module docstring):
+# hand-written sources are far smaller; beyond it are bundles, generated tables and minified code.
+MAX_INDEX_BYTES = 1 << 20
+# Lines longer than this (bytes) get UTF-16 checkpoints every _CHECKPOINT_CHARS characters.
+_LONG_LINE = 16 * 1024
+_CHECKPOINT_CHARS = 4096
+_TEXT_CACHE_LINES = 8
 
 _LINE_BREAKS = re.compile(rb"\r\n|[\r\n]|\xe2\x80[\xa8\xa9]")
 
@@ -102,6 +116,19 @@ def normalise_source(data: bytes) -> bytes:
     return data
 
 
+def _utf16_prefix(chunk: bytes, units: int) -> int:
+    """How many bytes of `chunk` hold its first `units` UTF-16 code units (a character that the
+    count ends inside is taken whole); all of it when it has fewer. C-speed codecs, no Python loop."""
+    wide = chunk.decode("utf-8", errors="surrogateescape").encode("utf-16-le", errors="surrogatepass")
+    cut = 2 * units
+    if cut >= len(wide):
+        return len(chunk)
+    if cut and 0xD800 <= int.from_bytes(wide[cut - 2 : cut], "little") <= 0xDBFF:
+        cut += 2  # the count ends between the two halves of an astral character
+    head = wide[:cut].decode("utf-16-le", errors="surrogatepass")
+    return len(head.encode("utf-8", errors="surrogateescape"))
+
+
 @dataclass(slots=True)
 class SourceFile:
     """A file's text prepared once for many lookups."""
@@ -109,19 +136,24 @@ class SourceFile:
     path: str
     data: bytes  # normalised UTF-8 bytes
     raw_hash: str
-    line_starts: list[int]
-    line_ends: list[int]  # where each line's text ends, before its line break
+    line_starts: array[int]  # compact: a file of short lines has as many entries as bytes / 2
+    line_ends: array[int]  # where each line's text ends, before its line break
+    ascii: bool = False
+    # bytes decoded to answer position and text lookups: the measure of the per-diagnostic work
+    decoded: int = 0
+    _texts: dict[int, str] = field(default_factory=dict)
+    _checkpoints: dict[int, tuple[array[int], array[int]]] = field(default_factory=dict)
 
     @classmethod
     def from_bytes(cls, path: str, raw: bytes) -> SourceFile:
         data = normalise_source(raw)
-        starts = [0]
-        ends = []
+        starts = array("q", [0])
+        ends = array("q")
         for m in _LINE_BREAKS.finditer(data):
             ends.append(m.start())
             starts.append(m.end())
         ends.append(len(data))
-        return cls(path, data, file_hash(raw), starts, ends)
+        return cls(path, data, file_hash(raw), starts, ends, data.isascii())
 
     @property
     def line_count(self) -> int:
@@ -132,25 +164,52 @@ class SourceFile:
         return self.data[self.line_starts[line - 1] : self.line_ends[line - 1]]
 
     def line_text(self, line: int) -> str:
-        return self.line_bytes(line).decode("utf-8", errors="replace")
+        """Line `line` decoded for display; each line is decoded once for all its diagnostics."""
+        text = self._texts.get(line)
+        if text is None:
+            raw = self.line_bytes(line)
+            self.decoded += len(raw)
+            text = raw.decode("utf-8", errors="replace")
+            if len(self._texts) >= _TEXT_CACHE_LINES:
+                self._texts.clear()
+            self._texts[line] = text
+        return text
 
     def byte_offset(self, line: int, col: int) -> int:
         """Byte offset of tsc's (line, UTF-16 column), clamped to the line."""
         line = min(max(line, 1), self.line_count)
-        start = self.line_starts[line - 1]
-        text = self.line_bytes(line)
+        start, end = self.line_starts[line - 1], self.line_ends[line - 1]
         units = max(col - 1, 0)
-        if text.isascii():
-            return start + min(units, len(text))
-        decoded = text.decode("utf-8", errors="surrogateescape")
-        taken = 0
-        chars = 0
-        for ch in decoded:
-            if taken >= units:
-                break
-            taken += 2 if ord(ch) > 0xFFFF else 1
-            chars += 1
-        return start + len(decoded[:chars].encode("utf-8", errors="surrogateescape"))
+        if self.ascii:
+            return start + min(units, end - start)
+        if end - start <= _LONG_LINE:
+            self.decoded += end - start
+            return start + _utf16_prefix(self.data[start:end], units)
+        unit_marks, byte_marks = self._line_checkpoints(line)
+        k = bisect_right(unit_marks, units) - 1
+        if k == len(unit_marks) - 1:  # at or past the end of the line
+            return end
+        chunk_start, chunk_end = start + byte_marks[k], start + byte_marks[k + 1]
+        self.decoded += chunk_end - chunk_start
+        return chunk_start + _utf16_prefix(self.data[chunk_start:chunk_end], units - unit_marks[k])
+
+    def _line_checkpoints(self, line: int) -> tuple[array[int], array[int]]:
+        """UTF-16 units and bytes before every _CHECKPOINT_CHARS-th character of a long line, and at
+        its end: one decode of the line, then each lookup decodes one chunk."""
+        marks = self._checkpoints.get(line)
+        if marks is None:
+            raw = self.line_bytes(line)
+            self.decoded += len(raw)
+            text = raw.decode("utf-8", errors="surrogateescape")
+            unit_marks, byte_marks = array("q", [0]), array("q", [0])
+            for i in range(0, len(text), _CHECKPOINT_CHARS):
+                piece = text[i : i + _CHECKPOINT_CHARS]
+                unit_marks.append(
+                    unit_marks[-1] + len(piece.encode("utf-16-le", errors="surrogatepass")) // 2
+                )
+                byte_marks.append(byte_marks[-1] + len(piece.encode("utf-8", errors="surrogateescape")))
+            marks = self._checkpoints[line] = (unit_marks, byte_marks)
+        return marks
 
     def line_of_byte(self, offset: int) -> int:
         """1-based line holding byte `offset`."""
@@ -161,6 +220,9 @@ class SourceFile:
         return self.line_ends[last - 1] - self.line_starts[first - 1]
 
     def lines_text(self, first: int, last: int) -> str:
+        if first == last:
+            return self.line_text(first)
+        self.decoded += self.span_size(first, last)
         return self.data[self.line_starts[first - 1] : self.line_ends[last - 1]].decode(
             "utf-8", errors="replace"
         )
@@ -345,6 +407,12 @@ class FileIndex:
     def __init__(self, source: SourceFile, language: str) -> None:
         self.source = source
         self.language = language
+        self.scopes: list[_Scope] = []
+        self._starts: list[int] = []
+        self._spans: dict[int, tuple[int, int]] = {}
+        self.root: Any = None
+        if len(source.data) > MAX_INDEX_BYTES:  # no tree: each context is a window of lines
+            return
         tree = _parser(language).parse(source.data)
         self.root = tree.root_node
         entries: list[tuple[int, int, int, Any, str | None, str | None, bool, str | None]] = []
@@ -371,7 +439,6 @@ class FileIndex:
             seq += 1
         entries.sort(key=lambda e: (e[0], e[1], e[2]))
 
-        self.scopes: list[_Scope] = []
         stack: list[int] = []
         for start, neg_end, _, node, kind, name, meaningful, path_name in entries:
             end = -neg_end
@@ -383,7 +450,6 @@ class FileIndex:
             self.scopes.append(_Scope(start, end, parent, node, kind, name, meaningful, path))
             stack.append(len(self.scopes) - 1)
         self._starts = [scope.start for scope in self.scopes]
-        self._spans: dict[int, tuple[int, int]] = {}
 
     def _innermost(self, offset: int) -> int:
         i = bisect_right(self._starts, offset) - 1
@@ -413,7 +479,8 @@ class FileIndex:
         name: str | None
         names: tuple[str, ...]
         if innermost < 0:  # outside every statement: a blank line or a trailing comment
-            chosen, kind, name, node_type, names = -1, "file", None, self.root.type, ()
+            node_type = self.root.type if self.root is not None else "program"
+            chosen, kind, name, names = -1, "file", None, ()
             first, last = 1, source.line_count
         else:
             names = self.scopes[innermost].path
@@ -428,6 +495,7 @@ class FileIndex:
 
         node_first, node_last = first, last
         first, last, truncated = _snippet_window(source, first, last, line, max_lines, max_chars)
+        # several lines only when they fit in max_chars bytes; one line is decoded once (cached)
         snippet = source.lines_text(first, last)
         if len(snippet) > max_chars:  # one enormous line (minified code): keep the part around the column
             snippet = _clip_line(source.line_text(line), col, max_chars)

@@ -21,6 +21,11 @@ import re
 from collections.abc import Sequence
 
 _SPACES = re.compile(r"\s+")
+_SEPARATOR_ESCAPES = re.compile("[\x1e\x1f]")
+
+
+def _escape_separator(match: re.Match[str]) -> str:
+    return "\x1e\x1e" if match.group() == "\x1e" else "\x1e\x1d"
 
 
 def normalise_message(message: str, root: str | None = None) -> str:
@@ -52,7 +57,11 @@ def fingerprint(
         normalise_code_line(line_text),
         str(ordinal) if ordinal else "",
     ]
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8", errors="surrogatepass")).hexdigest()[:32]
+    # parts are joined with U+001F, which a file name, a message or a string key can hold too: escaped
+    # inside a part, two different keys could join to the same text. Parts without U+001E/U+001F
+    # (all ordinary ones) are unchanged, so existing fingerprints stay what they were.
+    joined = "\x1f".join(_SEPARATOR_ESCAPES.sub(_escape_separator, part) for part in parts)
+    return hashlib.sha256(joined.encode("utf-8", errors="surrogatepass")).hexdigest()[:32]
 
 
 def fingerprints(keys: Sequence[tuple[str | None, str, str, str, str]], root: str | None = None) -> list[str]:

@@ -35,6 +35,7 @@ from tsfix.project import GitFacts, git_facts, project_key
 from tsfix.store import Store, is_remote, open_store, remote_key
 from tsfix.store.sqlite import SQLiteStore, now_iso
 from tsfix.tsc import (
+    ProjectFiles,
     TscInfo,
     TscProcess,
     TscRun,
@@ -79,6 +80,7 @@ class ScanReport:
     build: bool
     context_problems: dict[str, str]  # file -> why it has no context
     timings_ms: dict[str, float]
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def error_count(self) -> int:
@@ -243,14 +245,16 @@ def record_tsc_output(
     prefetched: Prefetched | None = None,
     upload_to: str | None = None,
     progress: Progress = quiet,
+    warnings: list[str] | None = None,
 ) -> tuple[ScanOutcome, list[ErrorInput], dict[str, FileContexts], dict[str, float]]:
-    """Parse one tsc run, check it can be trusted, extract context and record it as one scan."""
+    """Parse one tsc run, check it can be trusted, extract context and record it as one scan.
+    `warnings` receives what the user should know about the recorded data."""
     # Thousands of small objects are made and kept here; the cyclic GC would walk them again and
     # again (about 5% of this phase) while finding no cycles to free.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _record(store, scan, root, run, scratch, started, prefetched, upload_to, progress)
+        return _record(store, scan, root, run, scratch, started, prefetched, upload_to, progress, warnings)
     finally:
         if collecting:
             gc.enable()
@@ -266,13 +270,22 @@ def _record(
     prefetched: Prefetched | None,
     upload_to: str | None,
     progress: Progress,
+    warnings: list[str] | None,
 ) -> tuple[ScanOutcome, list[ErrorInput], dict[str, FileContexts], dict[str, float]]:
     timings: dict[str, float] = {}
     t = time.perf_counter()
-    diagnostics = parse_tsc_output(run.stdout)
+    ambiguous: list[str] = []
+    # names are checked against the files tsc read: a file name cannot forge another diagnostic
+    diagnostics = parse_tsc_output(run.stdout, ProjectFiles(root), ambiguous)
     if scratch is not None:
         diagnostics = unshadow(diagnostics, scratch)
     timings["parse"] = (time.perf_counter() - t) * 1000
+    if warnings is not None:
+        warnings.extend(
+            f"the name of {name!r} has a line break, so tsc's output can be read two ways: "
+            "its diagnostics were recorded under the longest name that is a file; rename it"
+            for name in dict.fromkeys(ambiguous)
+        )
     check_run(run, diagnostics)
     raise_for_config_errors(diagnostics, scan.tsconfig)
     scan.complete = not may_be_syntax_only(diagnostics)
@@ -347,6 +360,7 @@ def scan_project(options: ScanOptions, progress: Progress = quiet) -> ScanReport
                 git_branch=git.branch,
                 tsfix_version=__version__,
             )
+            warnings: list[str] = []
             outcome, errors, files, timings = record_tsc_output(
                 local,
                 scan,
@@ -357,6 +371,7 @@ def scan_project(options: ScanOptions, progress: Progress = quiet) -> ScanReport
                 prefetched=prefetched,
                 upload_to=remote_key(remote_url) if remote_url else None,
                 progress=progress,
+                warnings=warnings,
             )
             store_url = local.display_url
             if remote_url:
@@ -366,7 +381,7 @@ def scan_project(options: ScanOptions, progress: Progress = quiet) -> ScanReport
             timings["tsc"] = run.elapsed_ms
             timings["total"] = (time.perf_counter() - t0) * 1000
             problems = {path: fc.problem for path, fc in files.items() if fc.problem}
-            return ScanReport(scan, outcome, errors, store_url, tsc, build, problems, timings)
+            return ScanReport(scan, outcome, errors, store_url, tsc, build, problems, timings, warnings)
 
 
 def _open_remote(

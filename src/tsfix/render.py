@@ -2,6 +2,11 @@
 
 Functions that build machine output (`scan_json`, `github_annotations`) return plain data or strings;
 the rich ones write to a Console they are given.
+
+This is the terminal boundary: every file name, message, model text or source line that a rich
+function prints goes through `_safe` / `terminal_safe` (no control or bidi character reaches the
+terminal, a line break in a file name cannot forge another line) and is passed as `Text`, so rich
+never reads markup such as `[red]` out of a file name. JSON output stays exact.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from rich.text import Text
 from tsfix.models import ErrorEvent, ErrorRow, SuggestionRow
 from tsfix.pipeline import ScanReport
 from tsfix.redact import scrub
+from tsfix.safe_text import terminal_safe
 
 TOP_FILES = 15
 TOP_CODES = 10
@@ -39,6 +45,11 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
+def _safe(text: object, style: str = "", multiline: bool = False) -> Text:
+    """Text as shown on a terminal: control characters escaped, no rich markup read from it."""
+    return Text(terminal_safe(str(text), multiline=multiline), style=style)
+
+
 def _location(path: str | None, line: int | None, col: int | None) -> str:
     if path is None:
         return "(project)"
@@ -56,9 +67,14 @@ def scan_summary(console: Console, report: ScanReport) -> None:
     counts = report.outcome.counts
     mode = " · build mode" if report.build else ""
     console.print(
-        f"[bold]tsfix scan[/] · {scan.project} · TypeScript {scan.typescript_version or '?'} · "
-        f"{scan.tsconfig}{mode} · {_seconds(report.timings_ms.get('total', scan.duration_ms))} "
-        f"(tsc {_seconds(scan.tsc_ms)})"
+        Text.assemble(
+            ("tsfix scan", "bold"),
+            terminal_safe(
+                f" · {scan.project} · TypeScript {scan.typescript_version or '?'} · "
+                f"{scan.tsconfig}{mode} · {_seconds(report.timings_ms.get('total', scan.duration_ms))} "
+                f"(tsc {_seconds(scan.tsc_ms)})"
+            ),
+        )
     )
     errors = [e for e in report.errors if e.category == "error"]
     if not report.errors:
@@ -74,7 +90,7 @@ def scan_summary(console: Console, report: ScanReport) -> None:
         table.add_column("codes", overflow="ellipsis", no_wrap=True, max_width=40)
         for path, n in by_file.most_common(TOP_FILES):
             codes = ", ".join(f"{c}×{k}" if k > 1 else c for c, k in codes_by_file[path].most_common(4))
-            table.add_row(path, f"{n:,}", codes)
+            table.add_row(_safe(path), f"{n:,}", _safe(codes))
         if len(by_file) > TOP_FILES:
             rest = sum(n for _, n in by_file.most_common()[TOP_FILES:])
             table.add_row(f"… {len(by_file) - TOP_FILES:,} more files", f"{rest:,}", "", style="dim")
@@ -89,7 +105,7 @@ def scan_summary(console: Console, report: ScanReport) -> None:
         table.add_column("count", justify="right", no_wrap=True)
         table.add_column("example", overflow="ellipsis", no_wrap=True, max_width=max(24, console.width - 24))
         for code, n in by_code.most_common(TOP_CODES):
-            table.add_row(code, f"{n:,}", example[code])
+            table.add_row(_safe(code), f"{n:,}", _safe(example[code]))
         if len(by_code) > TOP_CODES:
             rest = sum(n for _, n in by_code.most_common()[TOP_CODES:])
             table.add_row(f"… {len(by_code) - TOP_CODES} more", f"{rest:,}", "", style="dim")
@@ -108,14 +124,20 @@ def scan_summary(console: Console, report: ScanReport) -> None:
             "[yellow]note:[/] tsc reported syntax errors only, so it did not type-check; "
             "errors recorded earlier stay open until a scan after these are fixed"
         )
+    for warning in report.warnings:
+        console.print(Text.assemble(("warning:", "yellow"), " ", terminal_safe(warning)), highlight=False)
     if report.context_problems:
         for path, problem in list(report.context_problems.items())[:5]:
-            console.print(f"[yellow]note:[/] no code context for {path}: {problem}")
+            console.print(
+                Text.assemble(("note:", "yellow"), terminal_safe(f" no code context for {path}: {problem}"))
+            )
     console.print(
-        f"{_plural(len(errors), 'error')} in {_plural(counts.get('files', 0), 'file')}, recorded as scan "
-        f"{report.outcome.scan_id} in {report.store_url}"
-        + (" — `tsfix list` to browse, `tsfix show ID` for one" if errors else ""),
-        style="dim",
+        _safe(
+            f"{_plural(len(errors), 'error')} in {_plural(counts.get('files', 0), 'file')}, recorded as scan "
+            f"{report.outcome.scan_id} in {report.store_url}"
+            + (" — `tsfix list` to browse, `tsfix show ID` for one" if errors else ""),
+            style="dim",
+        ),
         highlight=False,
     )
 
@@ -140,6 +162,7 @@ def scan_json(report: ScanReport) -> dict[str, Any]:
             "store": report.store_url,
             "counts": report.outcome.counts,
         },
+        "warnings": report.warnings,
         "errors": [
             {
                 "id": rec.id,
@@ -225,14 +248,14 @@ def error_table(console: Console, rows: Sequence[ErrorRow], total_note: str | No
     for row, location in zip(rows, locations, strict=True):
         table.add_row(
             str(row.id),
-            Text(row.status, style=STATUS_STYLES.get(row.status, "")),
-            row.code,
-            location,
-            row.message.split("\n", 1)[0],
+            _safe(row.status, style=STATUS_STYLES.get(row.status, "")),
+            _safe(row.code),
+            _safe(location),
+            _safe(row.message.split("\n", 1)[0]),
         )
     console.print(table)
     if total_note:
-        console.print(total_note, style="dim")
+        console.print(_safe(total_note, style="dim"))
 
 
 def _lexer(language: str | None) -> str:
@@ -254,29 +277,29 @@ def error_detail(
     """One error: message, context with syntax highlighting, history, suggested fixes."""
     title = Text.assemble(
         (f"#{row.id} ", "bold"),
-        (row.code, "bold magenta"),
+        (terminal_safe(row.code), "bold magenta"),
         " · ",
-        (row.status, STATUS_STYLES.get(row.status, "")),
+        (terminal_safe(row.status), STATUS_STYLES.get(row.status, "")),
     )
     console.print(title)
-    console.print(Text(_location(row.file_path, row.line, row.col), style="cyan"))
-    console.print(Text(row.message))
+    console.print(_safe(_location(row.file_path, row.line, row.col), style="cyan"))
+    console.print(_safe(row.message, multiline=True))
     ctx = row.context or {}
     if row.code_snippet:
         where = ctx.get("kind", "code")
         if ctx.get("symbol_path"):
             where += f" {ctx['symbol_path']}"
         syntax = Syntax(
-            row.code_snippet,
+            terminal_safe(row.code_snippet, multiline=True),
             _lexer(ctx.get("language")),
             line_numbers=True,
             start_line=ctx.get("snippet_start_line", 1),
             highlight_lines={row.line} if row.line else None,
             word_wrap=False,
         )
-        console.print(Panel(syntax, title=where, title_align="left", subtitle=_context_subtitle(ctx)))
+        console.print(Panel(syntax, title=_safe(where), title_align="left", subtitle=_context_subtitle(ctx)))
     elif ctx.get("problem"):
-        console.print(f"[yellow]no code context:[/] {ctx['problem']}")
+        console.print(Text.assemble(("no code context:", "yellow"), " ", terminal_safe(str(ctx["problem"]))))
     if history:
         table = Table(title="History", title_justify="left", show_edge=False, pad_edge=False)
         table.add_column("when")
@@ -285,12 +308,12 @@ def error_detail(
         table.add_column("status")
         for ev in history:
             status = f"{ev.from_status} → {ev.to_status}" if ev.from_status else (ev.to_status or "")
-            table.add_row(ev.created_at, str(ev.scan_id or ""), ev.event, status)
+            table.add_row(_safe(ev.created_at), str(ev.scan_id or ""), _safe(ev.event), _safe(status))
         console.print(table)
     for suggestion in suggestions:
         suggestion_panel(console, suggestion)
     console.print(
-        Text(
+        _safe(
             f"seen in {_plural(row.occurrences, 'scan')} (first {row.first_seen_scan}, last {row.last_seen_scan})"
             f" · fingerprint {row.fingerprint}",
             style="dim",
@@ -309,17 +332,25 @@ def suggestion_panel(console: Console, s: SuggestionRow) -> None:
     mark = Text("✓ verified", style="green") if s.verified else Text("✗ not verified", style="yellow")
     source = s.fixer + (f" ({s.model_name})" if s.model_name else "")
     title = Text.assemble(
-        (f"suggestion {suggestion_ref(s.id)} ", "bold"),
-        f"· {source} · confidence {s.confidence:.2f} · ",
+        (terminal_safe(f"suggestion {suggestion_ref(s.id)} "), "bold"),
+        terminal_safe(f"· {source} · confidence {s.confidence:.2f} · "),
         mark,
     )
     details = s.verification or {}
-    subtitle = details.get("description") or s.explanation or ""
-    body: Any = Syntax(s.suggestion.rstrip("\n") or "(no change)", "diff", word_wrap=False)
+    subtitle = str(details.get("description") or s.explanation or "")
+    body: Any = Syntax(
+        terminal_safe(s.suggestion.rstrip("\n"), multiline=True) or "(no change)", "diff", word_wrap=False
+    )
     if s.applied_at:
         subtitle = f"applied {s.applied_at}"
     console.print(
-        Panel(body, title=title, title_align="left", subtitle=subtitle[:100] or None, subtitle_align="left")
+        Panel(
+            body,
+            title=title,
+            title_align="left",
+            subtitle=_safe(subtitle[:100]) if subtitle else None,
+            subtitle_align="left",
+        )
     )
 
 
@@ -331,7 +362,7 @@ def suggest_summary(console: Console, report: Any) -> None:
             "No errors to suggest fixes for (none match, or `tsfix scan` has not run).", style="dim"
         )
         if report.hint:
-            console.print(f"[dim]hint: {report.hint}[/]")
+            console.print(_safe(f"hint: {report.hint}", style="dim"))
         return
     locations = [_location(o.error.file_path, o.error.line, None) for o in outcomes]
     used = max(len(str(o.error.id)) for o in outcomes) + max(len(o.error.code) for o in outcomes)
@@ -347,11 +378,15 @@ def suggest_summary(console: Console, report: Any) -> None:
         e = o.error
         best = o.best
         if best is None:
-            table.add_row(str(e.id), e.code, location, "", "", Text((o.note or "")[:160], style="dim"))
+            table.add_row(
+                str(e.id), _safe(e.code), _safe(location), "", "", _safe((o.note or "")[:160], style="dim")
+            )
             continue
         mark = Text("✓", style="green") if best.verification.verified else Text("✗", style="yellow")
-        what = Text.assemble(best.candidate.description, (f"  {best.candidate.fixer}", "dim"))
-        table.add_row(str(e.id), e.code, location, f"{best.confidence:.2f}", mark, what)
+        what = Text.assemble(
+            terminal_safe(best.candidate.description), (terminal_safe(f"  {best.candidate.fixer}"), "dim")
+        )
+        table.add_row(str(e.id), _safe(e.code), _safe(location), f"{best.confidence:.2f}", mark, what)
     console.print(table)
     fixed = sum(1 for o in outcomes if o.verified)
     tried = sum(o.tried for o in outcomes)
@@ -367,10 +402,10 @@ def suggest_summary(console: Console, report: Any) -> None:
             else ""
         )
         line += f" · {report.model}{rate}"
-    console.print(line, style="dim", highlight=False)
+    console.print(_safe(line, style="dim"), highlight=False)
     console.print("`tsfix show ID` shows an error's candidates as diffs.", style="dim")
     if report.hint:
-        console.print(f"[dim]hint: {report.hint}[/]")
+        console.print(_safe(f"hint: {report.hint}", style="dim"))
 
 
 def suggest_json(report: Any) -> dict[str, Any]:
@@ -437,9 +472,14 @@ def error_detail_json(row: ErrorRow, history: Sequence[ErrorEvent]) -> dict[str,
 
 def problem(console: Console, message: str, hint: str | None) -> None:
     """The one-line error (and hint) every failure prints."""
-    console.print(Text.assemble(("error: ", "bold red"), scrub(message)), highlight=False, soft_wrap=True)
+    # a file name in the message may hold a line break: escaped, so the error stays one line
+    console.print(
+        Text.assemble(("error: ", "bold red"), terminal_safe(scrub(message))), highlight=False, soft_wrap=True
+    )
     if hint:
-        console.print(Text.assemble(("hint: ", "bold"), scrub(hint)), highlight=False, soft_wrap=True)
+        console.print(
+            Text.assemble(("hint: ", "bold"), terminal_safe(scrub(hint))), highlight=False, soft_wrap=True
+        )
 
 
 # ----------------------------------------------------------------------------- apply
@@ -454,8 +494,8 @@ APPLY_MARKS = {
 
 def diff_view(console: Console, diff: str, title: str | None = None) -> None:
     """A unified diff, highlighted."""
-    body = Syntax(diff.rstrip("\n") or "(no change)", "diff", word_wrap=False)
-    console.print(Panel(body, title=title, title_align="left") if title else body)
+    body = Syntax(terminal_safe(diff.rstrip("\n"), multiline=True) or "(no change)", "diff", word_wrap=False)
+    console.print(Panel(body, title=_safe(title), title_align="left") if title else body)
 
 
 def _fix_outcome(fix: Any) -> Text:
@@ -466,8 +506,8 @@ def _fix_outcome(fix: Any) -> Text:
             return Text("error still reported", style="yellow")
         return Text("applied", style="green")
     if fix.state == "planned" and fix.suggestion is not None:
-        return Text(fix.suggestion.explanation or "", style="dim")
-    return Text(fix.reason or "", style="dim" if fix.state == "pending" else "red")
+        return _safe(fix.suggestion.explanation or "", style="dim")
+    return _safe(fix.reason or "", style="dim" if fix.state == "pending" else "red")
 
 
 def apply_summary(console: Console, report: Any) -> None:
@@ -492,9 +532,9 @@ def apply_summary(console: Console, report: Any) -> None:
         label, style = APPLY_MARKS[fix.state]
         table.add_row(
             str(e.id),
-            suggestion_ref(s.id) if s is not None else "",
-            e.code,
-            _location(e.file_path, e.line, None),
+            _safe(suggestion_ref(s.id)) if s is not None else "",
+            _safe(e.code),
+            _safe(_location(e.file_path, e.line, None)),
             f"{s.confidence:.2f}" if s is not None else "",
             Text(label, style=style),
             _fix_outcome(fix),
@@ -502,7 +542,7 @@ def apply_summary(console: Console, report: Any) -> None:
     console.print(table)
     for fix in fixes:
         for note in fix.notes:
-            console.print(f"[dim]note: error {fix.error.id}: {note}[/]", highlight=False)
+            console.print(_safe(f"note: error {fix.error.id}: {note}", style="dim"), highlight=False)
     counts = Counter(f.state for f in fixes)
     parts = [
         f"{counts[state]} {APPLY_MARKS[state][0].split(' ', 1)[1]}" for state in APPLY_MARKS if counts[state]
@@ -517,11 +557,15 @@ def apply_summary(console: Console, report: Any) -> None:
             )
     if report.rolled_back:
         line += f" · rolled back: {', '.join(report.rolled_back)}"
-    console.print(line, style="dim", highlight=False)
+    console.print(_safe(line, style="dim"), highlight=False)
     for warning in report.warnings:
-        console.print(f"[yellow]warning:[/] {scrub(warning)}", highlight=False)
+        console.print(
+            Text.assemble(("warning:", "yellow"), " ", terminal_safe(scrub(warning))), highlight=False
+        )
     if report.mode == "patch":
-        console.print(f"Patch written to {report.patch_path} (`git apply {report.patch_path}` applies it).")
+        console.print(
+            _safe(f"Patch written to {report.patch_path} (`git apply {report.patch_path}` applies it).")
+        )
     elif report.mode == "dry-run":
         console.print("Dry run: nothing was written.", style="dim")
     elif report.undo_id:
@@ -566,9 +610,11 @@ def apply_json(report: Any) -> dict[str, Any]:
 
 def undo_summary(console: Console, result: Any) -> None:
     for path in result.restored:
-        console.print(f"[green]restored[/] {path}", highlight=False)
+        console.print(Text.assemble(("restored", "green"), " ", terminal_safe(path)), highlight=False)
     for path, why in result.refused:
-        console.print(f"[yellow]kept[/] {path}: {why}", highlight=False)
+        console.print(
+            Text.assemble(("kept", "yellow"), " ", terminal_safe(f"{path}: {why}")), highlight=False
+        )
     console.print(
         f"Undid the apply of {result.record.created_at}: {_plural(len(result.restored), 'file')} restored"
         + (f", {len(result.refused)} kept" if result.refused else "")
@@ -587,8 +633,10 @@ def worker_summary(console: Console, report: Any) -> None:
         f", {report.done / report.seconds * 60:.1f} errors/minute" if report.seconds and report.done else ""
     )
     console.print(
-        f"worker {report.worker}: {report.done} errors suggested ({report.with_fix} with a verified fix) "
-        f"in {report.batches} batches, {report.seconds:.1f} s{rate}; {why.get(report.stopped, report.stopped)}"
+        _safe(
+            f"worker {report.worker}: {report.done} errors suggested ({report.with_fix} with a verified fix) "
+            f"in {report.batches} batches, {report.seconds:.1f} s{rate}; {why.get(report.stopped, report.stopped)}"
+        )
     )
     if report.lost:
         console.print(
@@ -609,25 +657,30 @@ def ci_summary(console: Console, report: Any, brief: bool = False) -> None:
             err = e.error
             where = _location(report.repo_path(err.file_path) if err.file_path else None, err.line, err.col)
             line = Text.assemble(
-                (where, "bold"),
+                (terminal_safe(where), "bold"),
                 "  ",
-                (err.code, "red" if err.category == "error" else "yellow"),
+                (terminal_safe(err.code), "red" if err.category == "error" else "yellow"),
                 "  ",
-                scrub(err.message.splitlines()[0] if err.message else ""),
+                terminal_safe(scrub(err.message.splitlines()[0] if err.message else "")),
             )
             if e.new and report.fail_on == "new":
                 line.append("  new", "magenta")
             if e.fix is not None:
                 state = "applied" if e.applied else "fix"
                 line.append(
-                    f"  [{state} {e.fix.confidence:.2f} {e.fix.fixer} {suggestion_ref(e.fix.id)}]", "green"
+                    terminal_safe(
+                        f"  [{state} {e.fix.confidence:.2f} {e.fix.fixer} {suggestion_ref(e.fix.id)}]"
+                    ),
+                    "green",
                 )
             console.print(line, soft_wrap=True)
         for entry in report.fixed_since:
             where = _location(
                 report.repo_path(entry["file"]) if entry.get("file") else None, entry.get("line"), None
             )
-            console.print(Text.assemble(("fixed ", "green"), where, "  ", entry["code"]), soft_wrap=True)
+            console.print(
+                Text.assemble(("fixed ", "green"), terminal_safe(f"{where}  {entry['code']}")), soft_wrap=True
+            )
     apply = report.apply
     extra = []
     if report.fixable:
@@ -641,9 +694,11 @@ def ci_summary(console: Console, report: Any, brief: bool = False) -> None:
     verdict = ("failed", "bold red") if report.failed else ("passed", "bold green")
     console.print(
         Text.assemble(
-            "tsfix ci ", verdict, f": {report.reason}" + (f" · {', '.join(extra)}" if extra else "")
+            "tsfix ci ",
+            verdict,
+            terminal_safe(f": {report.reason}" + (f" · {', '.join(extra)}" if extra else "")),
         ),
         soft_wrap=True,
     )
     for warning in report.warnings:
-        console.print(Text.assemble(("note: ", "yellow"), scrub(warning)), soft_wrap=True)
+        console.print(Text.assemble(("note: ", "yellow"), terminal_safe(scrub(warning))), soft_wrap=True)

@@ -3,17 +3,25 @@
 Every path is relative to the repository root (the git top level), which is what code scanning,
 annotations and merge-request comments resolve against. Nothing here depends on the clock, so the
 same run gives byte-identical reports (the Markdown and JUnit ones are checked against golden files).
+
+A file name can hold any character but `/` and NUL, and each format has its own grammar to keep:
+SARIF URIs are percent-encoded (`_sarif_uri`), JUnit text has the characters XML 1.0 cannot hold
+replaced visibly (`_xml_safe`), Markdown puts names in code spans and escapes messages
+(`_md_code`, `_md_text`), annotations use the workflow-command escapes (`render.annotation`).
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from typing import Any
+from urllib.parse import quote
 
 from tsfix import __version__
 from tsfix.ci import CiError, CiReport
 from tsfix.render import annotation
+from tsfix.safe_text import escape_unsafe
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TS_DOCS = "https://typescript.tv/errors/#ts{number}"
@@ -34,6 +42,16 @@ def _fix_summary(e: CiError) -> str:
 
 
 # ----------------------------------------------------------------------------- SARIF
+
+
+def _sarif_uri(path: str) -> str:
+    """A repository path as a relative URI reference that decodes back to exactly that path.
+
+    Everything but the unreserved characters and `/` is percent-encoded (UTF-8; a byte that was not
+    UTF-8 is encoded as itself): a space, `%`, `#` and `?` would otherwise end or change the path,
+    and a `:` in the first segment would read as a URI scheme (`c:` / `a:b.ts`).
+    """
+    return quote(path.encode("utf-8", errors="surrogateescape"), safe="/")
 
 
 def sarif(report: CiReport) -> dict[str, Any]:
@@ -117,7 +135,7 @@ def _sarif_result(report: CiReport, e: CiError, rule_index: dict[str, int]) -> d
         if err.context and err.context.get("error_line"):
             region["snippet"] = {"text": err.context["error_line"]}
         location: dict[str, Any] = {
-            "artifactLocation": {"uri": report.repo_path(err.file_path), "uriBaseId": "SRCROOT"}
+            "artifactLocation": {"uri": _sarif_uri(report.repo_path(err.file_path)), "uriBaseId": "SRCROOT"}
         }
         if region:
             location["region"] = region
@@ -146,7 +164,7 @@ def _sarif_fix(report: CiReport, e: CiError) -> dict[str, Any]:
         "description": {"text": f"{_fix_summary(e)} (confidence {e.fix.confidence:.2f}, verified by tsc)"},
         "artifactChanges": [
             {
-                "artifactLocation": {"uri": report.repo_path(path), "uriBaseId": "SRCROOT"},
+                "artifactLocation": {"uri": _sarif_uri(report.repo_path(path)), "uriBaseId": "SRCROOT"},
                 "replacements": replacements,
             }
             for path, replacements in sorted(by_file.items())
@@ -244,7 +262,7 @@ def markdown(report: CiReport, max_diffs: int = 20) -> str:
     out = [f"## {mark} tsfix: {report.reason}", ""]
     facts = [
         f"TypeScript {scan.typescript_version}",
-        f"`{report.repo_path(scan.tsconfig)}`",
+        _md_code(report.repo_path(scan.tsconfig)),
         f"fail on **{report.fail_on}**",
     ]
     if scan.git_commit:
@@ -273,7 +291,10 @@ def markdown(report: CiReport, max_diffs: int = 20) -> str:
             fix = "—"
             if e.fix is not None:
                 fix = ("applied " if e.applied else "") + f"{e.fix.confidence:.2f} {e.fix.fixer}"
-            out.append(f"| {badge} | `{where}` | {err.code} | {_cell(_first_line(err.message))} | {fix} |")
+            out.append(
+                f"| {badge} | {_md_code(where, table=True)} | {_md_text(err.code)} "
+                f"| {_md_text(_first_line(err.message))} | {_md_text(fix)} |"
+            )
         out.append("")
     if report.fixed_since:
         out += [
@@ -283,8 +304,9 @@ def markdown(report: CiReport, max_diffs: int = 20) -> str:
         ]
         for entry in report.fixed_since:
             where = report.repo_path(entry["file"]) if entry.get("file") else "(project)"
+            where += f":{entry.get('line') or ''}"
             out.append(
-                f"- `{where}:{entry.get('line') or ''}` {entry['code']} {_cell(entry.get('message') or '')}"
+                f"- {_md_code(where)} {_md_text(entry['code'])} {_md_text(entry.get('message') or '')}"
             )
         out.append("")
     shown = [e for e in report.errors if e.fix is not None][:max_diffs]
@@ -295,12 +317,10 @@ def markdown(report: CiReport, max_diffs: int = 20) -> str:
             where = report.repo_path(e.error.file_path or "")
             out += [
                 "<details>",
-                f"<summary><code>{where}:{e.error.line}</code> {e.error.code}: "
+                f"<summary><code>{_html(where)}:{e.error.line}</code> {_html(e.error.code)}: "
                 f"{_html(_fix_summary(e))} ({e.fix.confidence:.2f})</summary>",
                 "",
-                "```diff",
-                _prefixed_diff(e.fix.suggestion, report.prefix).rstrip("\n"),
-                "```",
+                *_md_fence(_prefixed_diff(e.fix.suggestion, report.prefix).rstrip("\n"), "diff"),
                 "",
                 "</details>",
                 "",
@@ -309,18 +329,52 @@ def markdown(report: CiReport, max_diffs: int = 20) -> str:
         if hidden > 0:
             out += [f"…and {hidden} more (`tsfix show` or the JSON report).", ""]
     if report.apply is not None and report.apply.patch_path is not None:
-        out += [f"Patch: `{report.apply.patch_path}` (`git apply` it to take every fix).", ""]
+        out += [f"Patch: {_md_code(str(report.apply.patch_path))} (`git apply` it to take every fix).", ""]
     for warning in report.warnings:
-        out += [f"> note: {warning}", ""]
+        out += [f"> note: {_md_text(warning)}", ""]
     return "\n".join(out)
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+# Markdown (CommonMark + GitHub's tables, strikethrough and math) reads these inline; a message
+# such as `Type 'Promise<User>'` would otherwise lose `<User>` as an HTML tag.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~$])")
+_BACKTICKS = re.compile(r"`+")
+
+
+def _md_text(text: str) -> str:
+    """Text for a table cell or a line: one line, control characters shown escaped, markup escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", escape_unsafe(text))
+
+
+def _md_code(text: str, table: bool = False) -> str:
+    """A code span holding exactly `text` (a file name): one line, as many backticks as it needs.
+
+    In a table a `|` still ends the cell inside a code span unless escaped (GitHub's table rule).
+    """
+    text = escape_unsafe(text)
+    if table:
+        text = text.replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
+    if text.startswith(("`", " ")) or text.endswith(("`", " ")):
+        text = f" {text} "  # one space each side is stripped again by the reader
+    return f"{fence}{text}{fence}"
+
+
+def _md_fence(text: str, info: str) -> list[str]:
+    """A fenced code block: a fence longer than any run of backticks in the text, so none closes it."""
+    text = escape_unsafe(text.replace("\r\n", "\n"), keep="\n\t")
+    fence = "`" * max(3, max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
+    return [fence + info, text, fence]
 
 
 def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text inside raw HTML (`<summary>`): escaped, one line."""
+    return (
+        escape_unsafe(text)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+    )
 
 
 def _prefixed_diff(diff: str, prefix: str) -> str:
@@ -386,8 +440,23 @@ def junit(report: CiReport) -> str:
     for key in ("tests", "failures", "skipped"):
         root.set(key, str(totals[key]))
     root.set("errors", "0")
+    _xml_safe(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _xml_safe(root: ET.Element) -> None:
+    """Replace, visibly, what XML 1.0 cannot hold even as a character reference (ESC and the other
+    C0 controls, lone surrogates, U+FFFE/U+FFFF), and the C1 and bidi controls a viewer would act on.
+
+    Tab, line feed and carriage return are XML characters and stay (ElementTree writes them as
+    character references in attributes, so a name with a line break survives exactly).
+    """
+    for element in root.iter():
+        if element.text:
+            element.text = escape_unsafe(element.text, keep="\t\n\r")
+        for key, value in element.attrib.items():
+            element.set(key, escape_unsafe(value, keep="\t\n\r"))
 
 
 def _case_text(e: CiError) -> str:
