@@ -130,9 +130,9 @@ def _parse_checked(text: str, files: ProjectFiles, ambiguous: list[str]) -> list
                     break
         if best is None and lines[i][:1] not in ("", " ", "\t"):
             # read as the plain parser does; a longer reading on a later line still replaces it
-            m = _ANCHOR.search(lines[i])
-            if m is not None and m.start() > 0:
-                best = _Header(i, i, lines[i][: m.start()], m, real=False)
+            plain = _ANCHOR.search(lines[i])
+            if plain is not None and plain.start() > 0:
+                best = _Header(i, i, lines[i][: plain.start()], plain, real=False)
         return best
 
     def shorter_reading(first: int, i: int, limit: int) -> bool:

@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import queue
+import shlex
 import signal
 import subprocess
 import threading
@@ -31,6 +32,29 @@ class ServerCrashed(LanguageServiceError):
 
 class RequestTimeout(LanguageServiceError):
     """A request got no answer in time."""
+
+
+#: NODE_OPTIONS entries a language server may inherit: memory and stack limits. Everything else is
+#: dropped, above all `--require`/`--import`/`--loader`, which would run code before tsfix's module
+#: guard (Yarn, for one, puts the project's own `.pnp.cjs` there for every script it runs).
+_KEPT_NODE_OPTIONS = ("--max-old-space-size=", "--max-semi-space-size=", "--stack-size=")
+
+
+def server_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a language server: tsfix's own, minus what would load code into Node.
+
+    NODE_PATH goes too: it only adds folders Node may load modules from.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in ("NODE_OPTIONS", "NODE_PATH")}
+    try:
+        words = shlex.split(os.environ.get("NODE_OPTIONS", ""))
+    except ValueError:
+        words = []
+    kept = [w for w in words if w.startswith(_KEPT_NODE_OPTIONS)]
+    if kept:
+        env["NODE_OPTIONS"] = " ".join(kept)
+    env.update(extra or {})
+    return env
 
 
 def read_message(stream: Any) -> dict[str, Any] | None:
@@ -84,7 +108,7 @@ class ServerProcess:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=self._stderr,
-                env=env,
+                env=env if env is not None else server_environment(),
                 start_new_session=True,
             )
         except OSError as exc:

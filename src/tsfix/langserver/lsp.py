@@ -2,6 +2,11 @@
 
 Diagnostics are pulled (`textDocument/diagnostic`), quick fixes are code actions of kind quickfix,
 types come from hover. LSP lines and characters are 0-based; tsfix's positions are 1-based.
+
+No code of the project runs in it. TypeScript 7 loads no language-service plugins (it is a Go binary;
+`compilerOptions.plugins` is parsed and ignored), but it does acquire typings: for a project whose
+tsconfig says `"typeAcquisition": {"enable": true}` it runs `npm install` unless the client's
+workspace configuration turns that off, so tsfix's configuration always does.
 """
 
 from __future__ import annotations
@@ -20,6 +25,20 @@ from tsfix.langserver import DEFAULT_TIMEOUT_S, CodeFix, LanguageService, LsDiag
 from tsfix.langserver.framing import LanguageServiceError, ServerCrashed, ServerProcess
 
 _SEVERITY = {1: "error", 2: "warning", 3: "message", 4: "suggestion"}
+
+#: What tsfix answers to `workspace/configuration`, by section (TypeScript 7 asks for "js/ts",
+#: "typescript", "javascript" and "editor"). Automatic typing acquisition is off under both the unified
+#: setting and the older per-language one.
+WORKSPACE_CONFIGURATION: dict[str, Any] = {
+    "js/ts": {"tsserver": {"automaticTypeAcquisition": {"enabled": False}}},
+    "typescript": {"disableAutomaticTypeAcquisition": True},
+    "javascript": {"disableAutomaticTypeAcquisition": True},
+}
+
+
+def workspace_configuration(items: list[dict[str, Any]]) -> list[Any]:
+    """The answer to a `workspace/configuration` request: one value per requested item."""
+    return [WORKSPACE_CONFIGURATION.get(str(item.get("section", ""))) for item in items]
 
 
 def path_to_uri(path: Path) -> str:
@@ -73,6 +92,8 @@ class LspServer(LanguageService):
             "initialize",
             {
                 "processId": os.getpid(),
+                # read by servers that do not ask for workspace configuration
+                "initializationOptions": {"userPreferences": WORKSPACE_CONFIGURATION["js/ts"]},
                 "rootUri": path_to_uri(self.root),
                 "workspaceFolders": [{"uri": path_to_uri(self.root), "name": self.root.name}],
                 "capabilities": {
@@ -138,7 +159,7 @@ class LspServer(LanguageService):
             method = message["method"]
             result: Any = None
             if method == "workspace/configuration":
-                result = [None for _ in message.get("params", {}).get("items", [])]
+                result = workspace_configuration(message.get("params", {}).get("items", []))
             elif method == "workspace/applyEdit":
                 result = {"applied": False}
             with contextlib.suppress(ServerCrashed):  # gone: the request waiting on it says so

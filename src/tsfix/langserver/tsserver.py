@@ -2,18 +2,24 @@
 
 Requests are one JSON object per line on stdin; responses and events come back Content-Length framed.
 tsserver picks the project of a file itself (the nearest tsconfig.json), as editors do.
+
+No code of the project runs in it: tsserver would load the language-service plugins a tsconfig names
+(`compilerOptions.plugins`) from the project's node_modules, and there is no flag that stops it, so
+Node starts with tsfix's module guard (module_guard.cjs: TypeScript's plugin loader removed, no module
+outside the TypeScript package, no child processes) and typings acquisition is off.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from tsfix.edits import Position, TextEdit, end_position
 from tsfix.langserver import DEFAULT_TIMEOUT_S, CodeFix, LanguageService, LsDiagnostic, script_kind
-from tsfix.langserver.framing import LanguageServiceError, ServerProcess
+from tsfix.langserver.framing import LanguageServiceError, ServerProcess, server_environment
 
 PREFERENCES = {
     "quotePreference": "auto",
@@ -23,9 +29,39 @@ PREFERENCES = {
 }
 
 
+#: tsserver flags: no typings acquisition (it forks a process that runs npm), no background work.
+#: There is no flag against plugins; the module guard handles them. tsfix never passes
+#: --globalPlugins, --pluginProbeLocations or --allowLocalPluginLoads.
+TSSERVER_FLAGS = (
+    "--disableAutomaticTypingAcquisition",
+    "--suppressDiagnosticEvents",
+    "--noGetErrOnBackgroundUpdate",
+    "--locale",
+    "en",
+)
+
+
 def tsserver_script(package_dir: Path) -> Path | None:
     script = package_dir / "lib" / "tsserver.js"
     return script if script.is_file() else None
+
+
+def module_guard() -> Path:
+    """The preload (`node --require`) that keeps the project's code out of tsserver's Node process."""
+    guard = Path(str(resources.files("tsfix.langserver").joinpath("module_guard.cjs")))
+    if not guard.is_file():
+        raise LanguageServiceError(
+            f"tsfix's module guard is missing ({guard})",
+            hint="reinstall tsfix (pip install --force-reinstall tsfix)",
+        )
+    return guard
+
+
+def guarded_tsserver(node: str, package_dir: Path) -> tuple[list[str], dict[str, str]]:
+    """argv and environment that run a TypeScript package's tsserver with the module guard."""
+    script = package_dir / "lib" / "tsserver.js"
+    argv = [node, "--require", str(module_guard()), str(script), *TSSERVER_FLAGS]
+    return argv, server_environment({"TSFIX_TYPESCRIPT_DIR": str(package_dir.resolve())})
 
 
 class TsServer(LanguageService):
@@ -48,15 +84,7 @@ class TsServer(LanguageService):
                 hint="tsfix uses the project's TypeScript (npm install -D typescript) and Node.js",
             )
         self.name = f"typescript-{version or '?'}"
-        self._argv = [
-            node,
-            str(script),
-            "--disableAutomaticTypingAcquisition",
-            "--suppressDiagnosticEvents",
-            "--noGetErrOnBackgroundUpdate",
-            "--locale",
-            "en",
-        ]
+        self._argv, self._env = guarded_tsserver(node, package_dir)
         self._log = log
         self._seq = 0
         self._server: ServerProcess | None = None
@@ -70,6 +98,7 @@ class TsServer(LanguageService):
             self.root,
             key_of=lambda m: m.get("request_seq") if m.get("type") == "response" else None,
             stderr_path=self._log,
+            env=self._env,
         )
         self._request("configure", {"hostInfo": "tsfix", "preferences": PREFERENCES})
 
