@@ -1,4 +1,4 @@
-"""The wheel carries what tsfix loads at run time: the Postgres migrations and the SQLite ones."""
+"""The wheel carries what tsfix loads at run time: the Postgres and SQLite migrations, the tsserver guard."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ def test_wheel_contains_the_migrations(wheel: Path) -> None:
         assert f"tsfix/sql/{sql.name}" in names
     assert "tsfix/store/sqlite_migrations/0001_init.sql" in names
     assert "tsfix/store/sqlite_migrations/0002_uploads.sql" in names
+    assert "tsfix/langserver/module_guard.cjs" in names  # without it tsserver would load plugins
 
 
 def test_installed_wheel_loads_its_own_sql(wheel: Path, tmp_path: Path) -> None:
