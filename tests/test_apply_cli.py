@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -286,31 +287,35 @@ def test_a_fix_that_breaks_something_is_rolled_back(make_project, cli) -> None:
 def test_an_interrupted_apply_writes_no_file_half_and_restores_the_others(
     app: Path, cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The second rename into place fails (as on a file system gone read-only): the first file is
+    renamed back and nothing is recorded. (A real full disk is tests/test_apply_disk.py.)"""
     cli("scan", str(app))
     run_json(cli, "suggest", "--path", str(app))
     original = snapshot(app)
     import tsfix.apply as apply_module
 
-    real = apply_module.atomic_write
-    calls = []
+    real = os.replace
+    calls: list[str] = []
 
-    def second_write_fails(target: Path, data: bytes, mode: int) -> None:
-        if target.suffix in (".ts", ".tsx"):
-            calls.append(target)
-        if len(calls) == 2 and target == calls[-1]:
-            raise OSError(28, "No space left on device", str(target))
-        real(target, data, mode)
+    def second_rename_fails(src, dst) -> None:
+        if str(src).endswith(".tsfix-tmp") and str(dst).endswith((".ts", ".tsx")):
+            calls.append(str(dst))
+            if len(calls) == 2:
+                raise OSError(30, "Read-only file system", str(dst))
+        real(src, dst)
 
-    monkeypatch.setattr(apply_module, "atomic_write", second_write_fails)
+    monkeypatch.setattr(apply_module.os, "replace", second_rename_fails)
     result = cli("apply", "--all", "--path", str(app))
-    assert (
-        result.exit_code == 2
-        and "No space left on device" in result.output
-        and "nothing was changed" in result.output
-    )
+    monkeypatch.setattr(apply_module.os, "replace", real)
+    assert result.exit_code == 2, result.output
+    first, second = (Path(c).relative_to(app).as_posix() for c in calls)
+    assert f"could not write {second}: Read-only file system" in result.output
+    assert "nothing was changed" in result.output and f"restored: {first}" in result.output
+    assert "internal error" not in result.output
     assert snapshot(app) == original
-    assert not list(app.rglob("*.tsfix-tmp"))
+    assert not list(app.rglob(".*.tsfix-*"))  # no temporary file or link left behind
     assert not (app / ".tsfix/undo").exists() or not list((app / ".tsfix/undo").iterdir())
+    assert all(r["status"] != "applied" for r in errors(cli, app).values())
 
 
 def test_interactive_asks_per_fix(app: Path, cli) -> None:

@@ -123,3 +123,61 @@ def test_undo_restores_only_unchanged_files(tmp_path: Path) -> None:
 
     with pytest.raises(UsageError, match="nothing to undo"):
         undo_last(tmp_path)
+
+
+def test_a_failed_rename_is_put_back_by_renames_and_undo_finishes_the_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The third rename into place fails, and putting back the first one fails too: the message names
+    each file's state and `tsfix undo`, which then restores the file left new."""
+    import tsfix.apply as apply_module
+    from tsfix.apply import ApplyWriteFailed, write_all
+
+    names = [f"f{i}.ts" for i in range(4)]
+    for name in names:
+        (tmp_path / name).write_text(f"{name} before\n")
+    files = [DiskFile.read(tmp_path, name) for name in names]
+    record = start_undo(tmp_path)
+    real = os.replace
+
+    def flaky(src, dst) -> None:
+        if str(dst).endswith("f2.ts"):
+            raise OSError(5, "Input/output error", str(dst))
+        if str(src).endswith(".tsfix-old") and str(dst).endswith("f0.ts"):
+            raise OSError(5, "Input/output error", str(dst))
+        real(src, dst)
+
+    monkeypatch.setattr(apply_module.os, "replace", flaky)
+    with pytest.raises(ApplyWriteFailed) as failure:
+        write_all(tmp_path, record, [(f, f.encode(f"{f.path} after\n")) for f in files])
+    monkeypatch.setattr(apply_module.os, "replace", real)
+    assert failure.value.message == (
+        "could not write f2.ts: Input/output error; some files are fixed and some not: "
+        "new: f0.ts; restored: f1.ts; old: f2.ts, f3.ts"
+    )
+    assert failure.value.hint == f"`tsfix undo` restores the new files from .tsfix/undo/{record.id}"
+    assert [(tmp_path / n).read_text() for n in names] == [
+        "f0.ts after\n",
+        "f1.ts before\n",
+        "f2.ts before\n",
+        "f3.ts before\n",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".tsfix", *names]  # no temporary left
+    result = undo_last(tmp_path)
+    assert result.restored == names and result.refused == []
+    assert [(tmp_path / n).read_text() for n in names] == [f"{n} before\n" for n in names]
+
+
+def test_originals_are_kept_by_hard_links_and_restored_by_rename(tmp_path: Path) -> None:
+    """No bytes are copied on the way in or out, so neither needs free space."""
+    from tsfix.apply import write_all
+
+    (tmp_path / "a.ts").write_text("before\n")
+    f = DiskFile.read(tmp_path, "a.ts")
+    inode = (tmp_path / "a.ts").stat().st_ino
+    record = start_undo(tmp_path)
+    assert write_all(tmp_path, record, [(f, b"after\n")]) == ["a.ts"]
+    assert (record.folder / "files/a.ts").stat().st_ino == inode  # the original itself, not a copy
+    assert (tmp_path / "a.ts").read_text() == "after\n"
+    undo_last(tmp_path)
+    assert (tmp_path / "a.ts").stat().st_ino == inode and (tmp_path / "a.ts").read_text() == "before\n"

@@ -7,26 +7,32 @@
 - Several fixes in a file go together; overlapping ones give way to the more confident (tsfix.patch),
   fixes that touch several files are all-or-nothing, and the combination is verified by the compiler
   before anything is written (tsfix.patch.verify_together).
-- Writes are atomic (a temporary file in the same folder, then rename), keep the file's mode,
-  encoding, byte-order mark and line endings, and stay inside the project root (`..`, absolute paths
-  and symlinks leading out are refused). The original bytes are kept under .tsfix/undo/ first.
+- Fixes edit only source files of the program tsc checks (tsfix.project.ProgramSources): never
+  configuration, lockfiles, node_modules, .git, .tsfix or anything outside the project root (`..`,
+  absolute paths and symlinks leading out are refused). A file that is a symbolic link to another
+  source file of the project is written where it points; the link stays a link.
+- Writes are all or nothing, even on a full disk (write_all): every new file is written and synced
+  beside its target and every original is kept under .tsfix/undo/ before the first rename; going
+  back is a rename too, so it needs no free space. Files keep their mode, encoding, byte-order mark
+  and line endings.
 - Afterwards the touched files are re-checked; a file with a new error is rolled back and said so.
 """
 
 from __future__ import annotations
 
-import codecs
 import contextlib
+import errno
 import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import stat
 import tempfile
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -39,27 +45,30 @@ from tsfix.edits import (
     edits_by_file,
     line_starts,
     position_of,
+    source_encoding,
     unified_diff,
 )
-from tsfix.errors import TsfixError, UsageError
+from tsfix.errors import ExitCode, StoreReadOnly, TsfixError, UsageError
 from tsfix.langserver import LanguageService, LanguageServiceError, LsDiagnostic
 from tsfix.models import ErrorRow, SuggestionRow
 from tsfix.patch import Plan, plan, verify_together
 from tsfix.progress import Progress, quiet
-from tsfix.project import git_facts, project_key
+from tsfix.project import ProgramSources, git_facts, project_key
 from tsfix.store import Store, default_store_path, open_store
 from tsfix.store.sqlite import now_iso
-from tsfix.tsc import TscInfo, TscProcess, check_run, find_tsc, find_tsconfig, parse_tsc_output, tsc_arguments
+from tsfix.tsc import (
+    ProjectFiles,
+    TscInfo,
+    TscProcess,
+    check_run,
+    find_tsc,
+    find_tsconfig,
+    parse_tsc_output,
+    tsc_arguments,
+)
 from tsfix.verify import ImportGraph, Verifier
 
 UNDO_DIR = "undo"
-
-
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 
 
 class ApplyRefused(TsfixError):
@@ -110,7 +119,7 @@ class DiskFile:
         target = confined(root, path)
         raw = target.read_bytes()
         mode = stat.S_IMODE(target.stat().st_mode)
-        bom, encoding = next((pair for pair in _BOMS if raw.startswith(pair[0])), (b"", "utf-8"))
+        bom, encoding = source_encoding(raw)
         try:
             text = raw[len(bom) :].decode(encoding)
         except UnicodeDecodeError:
@@ -133,6 +142,18 @@ class DiskFile:
 
 def atomic_write(target: Path, data: bytes, mode: int) -> None:
     """Replace `target` with `data` in one step: a temporary file beside it, then a rename."""
+    tmp = write_temporary(target, data, mode)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_temporary(target: Path, data: bytes, mode: int) -> Path:
+    """`data` in a new, synced temporary file beside `target` (same folder, so the same file system:
+    renaming it over `target` needs no further space). Nothing is left behind when it fails."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tsfix-tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -140,10 +161,54 @@ def atomic_write(target: Path, data: bytes, mode: int) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
-        os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        raise
+    return Path(tmp)
+
+
+# Hard links are not supported here (or not allowed): the caller falls back to copying the bytes.
+_NO_HARD_LINKS = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EACCES}
+
+
+def hard_link(source: Path, link: Path) -> bool:
+    """Make `link` another name of `source`'s bytes (no data is written, so no space is needed);
+    False where the file system cannot (another file system, no hard links)."""
+    try:
+        os.link(source, link)
+    except OSError as exc:
+        if exc.errno in _NO_HARD_LINKS:
+            return False
+        raise
+    return True
+
+
+def link_beside(source: Path, beside: Path, suffix: str) -> Path | None:
+    """A new hard link to `source`, hidden in `beside`'s folder under `beside`'s name; None where
+    links cannot be made."""
+    for _ in range(100):
+        link = beside.with_name(f".{beside.name}.{secrets.token_hex(4)}{suffix}")
+        try:
+            return link if hard_link(source, link) else None
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(beside))
+
+
+def restore_copy(copy: Path, target: Path, mode: int) -> None:
+    """Put the bytes of `copy` back at `target` in one rename, without writing them again where a
+    hard link can be made (so it works on a full disk); `copy` itself stays."""
+    link = link_beside(copy, target, ".tsfix-tmp")
+    if link is None:  # another file system: the bytes are written again
+        atomic_write(target, copy.read_bytes(), mode)
+        return
+    try:
+        os.chmod(link, mode)
+        os.replace(link, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(link)
         raise
 
 
@@ -269,6 +334,18 @@ class UndoRecord:
         atomic_write(self.folder / "manifest.json", json.dumps(data, indent=1).encode(), 0o644)
 
 
+def check_undo_writable(root: Path) -> None:
+    """StoreReadOnly unless .tsfix/undo/ (or the folder it would be made in) can be written;
+    os.access also says no for a read-only mount when tsfix runs as root."""
+    folder = root / ".tsfix" / UNDO_DIR
+    existing = next(p for p in (folder, folder.parent, root) if p.exists() or p == root)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise StoreReadOnly(
+            f"{existing} is read-only: `tsfix apply` keeps the files it replaces there, for `tsfix undo`",
+            hint="make .tsfix writable (`tsfix apply --dry-run` and `--patch FILE` write nothing there)",
+        )
+
+
 def start_undo(root: Path) -> UndoRecord:
     stamp = now_iso().replace(":", "").replace("-", "").replace(".", "")
     folder = root / ".tsfix" / UNDO_DIR / stamp
@@ -280,10 +357,19 @@ def start_undo(root: Path) -> UndoRecord:
     return UndoRecord(folder.name, folder, now_iso())
 
 
-def keep_original(record: UndoRecord, file: DiskFile, new_bytes: bytes) -> None:
+def keep_original(
+    record: UndoRecord, file: DiskFile, new_bytes: bytes, source: Path | None = None, *, save: bool = True
+) -> None:
+    """Keep `file`'s original bytes in the undo record: a hard link to `source` (the file on disk,
+    which must still hold those bytes) where one can be made, since that needs no space, else a
+    synced copy."""
     backup = record.folder / "files" / file.path
     backup.parent.mkdir(parents=True, exist_ok=True)
-    backup.write_bytes(file.raw)
+    if source is None or not hard_link(source, backup):
+        with open(backup, "wb") as handle:
+            handle.write(file.raw)
+            handle.flush()
+            os.fsync(handle.fileno())
     record.files.append(
         {
             "path": file.path,
@@ -292,15 +378,19 @@ def keep_original(record: UndoRecord, file: DiskFile, new_bytes: bytes) -> None:
             "mode": file.mode,
         }
     )
-    record.save()
+    if save:
+        record.save()
+
+
+MANIFEST, UNDONE_MANIFEST = "manifest.json", "manifest.undone.json"
 
 
 def last_undo(root: Path) -> UndoRecord | None:
     folder = root / ".tsfix" / UNDO_DIR
     if not folder.is_dir():
         return None
-    for candidate in sorted((p for p in folder.iterdir() if (p / "manifest.json").is_file()), reverse=True):
-        data = json.loads((candidate / "manifest.json").read_text())
+    for candidate in sorted((p for p in folder.iterdir() if (p / MANIFEST).is_file()), reverse=True):
+        data = json.loads((candidate / MANIFEST).read_text())
         if not data.get("undone"):
             return UndoRecord(
                 data["id"], candidate, data["created_at"], data["files"], data.get("suggestions", [])
@@ -315,36 +405,98 @@ class UndoResult:
     refused: list[tuple[str, str]] = field(default_factory=list)
 
 
+class UndoFailed(TsfixError):
+    """`tsfix undo` could not put every file back; the message says which files are in which state."""
+
+
 def undo_last(root: Path, mark: Callable[[Sequence[Any]], None] | None = None) -> UndoResult:
-    """Restore the files of the last apply, except any changed since (those are reported and kept)."""
+    """Restore the files of the last apply, except any changed since (those are reported and kept).
+
+    Restoring is a rename of a hard link to the kept copy, so it works on a full disk. The record is
+    marked undone last, after the store: whatever fails, running `tsfix undo` again finishes the job
+    (a file already as it was before the apply counts as restored)."""
     record = last_undo(root)
     if record is None:
-        folder = root / ".tsfix" / UNDO_DIR
-        undone = folder.is_dir() and any((p / "manifest.json").is_file() for p in folder.iterdir())
-        raise UsageError(
-            "nothing to undo: "
-            + ("every recorded apply is undone already" if undone else "no apply is recorded"),
-            hint="`tsfix apply` keeps what it replaces in .tsfix/undo/",
-        )
+        raise UsageError("nothing to undo: " + _why_nothing_to_undo(root), hint=UNDO_HINT)
     result = UndoResult(record)
     for entry in record.files:
-        path = entry["path"]
-        target = confined(root, path)
-        current = target.read_bytes() if target.exists() else None
-        if current is None or hashlib.sha256(current).hexdigest() != entry["after"]:
-            result.refused.append((path, "changed since the apply: kept as it is"))
-            continue
-        atomic_write(target, (record.folder / "files" / path).read_bytes(), entry["mode"])
-        result.restored.append(path)
-    data = json.loads((record.folder / "manifest.json").read_text())
-    data["undone"] = now_iso()
-    data["refused"] = [p for p, _ in result.refused]
-    atomic_write(record.folder / "manifest.json", json.dumps(data, indent=1).encode(), 0o644)
+        _undo_file(root, record, entry, result)
     restored = set(result.restored)
     taken_back = [s["id"] for s in record.suggestions if set(s["files"]) <= restored]
     if mark is not None and taken_back:
-        mark(taken_back)
+        try:
+            mark(taken_back)
+        except TsfixError as exc:
+            raise UndoFailed(
+                f"the files are restored ({_names(result.restored)}) but the store was not updated: {exc.message}",
+                hint="run `tsfix undo` again once the store can be written"
+                + (f" ({exc.hint})" if exc.hint else ""),
+            ) from None
+    _mark_undone(record, result)
     return result
+
+
+UNDO_HINT = "`tsfix apply` keeps what it replaces in .tsfix/undo/"
+
+
+def _why_nothing_to_undo(root: Path) -> str:
+    folder = root / ".tsfix" / UNDO_DIR
+    undone = folder.is_dir() and any(
+        (p / MANIFEST).is_file() or (p / UNDONE_MANIFEST).is_file() for p in folder.iterdir()
+    )
+    return "every recorded apply is undone already" if undone else "no apply is recorded"
+
+
+def _undo_file(root: Path, record: UndoRecord, entry: dict[str, Any], result: UndoResult) -> None:
+    path = entry["path"]
+    target = confined(root, path)
+    try:
+        current = target.read_bytes() if target.exists() else None
+        digest = hashlib.sha256(current).hexdigest() if current is not None else None
+        if digest == entry["before"]:  # already as before (an apply that failed part-way put it back)
+            result.restored.append(path)
+            return
+        if digest != entry["after"]:
+            result.refused.append((path, "changed since the apply: kept as it is"))
+            return
+        restore_copy(record.folder / "files" / path, target, entry["mode"])
+    except OSError as exc:
+        left = [e["path"] for e in record.files if e["path"] not in result.restored]
+        raise UndoFailed(
+            f"could not restore {path}: {exc.strerror}; "
+            + _states({"restored": result.restored, "not restored": left}),
+            hint=f"fix that and run `tsfix undo` again: the originals stay in .tsfix/undo/{record.id}",
+        ) from None
+    result.restored.append(path)
+
+
+def _mark_undone(record: UndoRecord, result: UndoResult) -> None:
+    """Mark the record undone; where the manifest cannot be rewritten (a full disk), rename it."""
+    manifest = record.folder / MANIFEST
+    data = json.loads(manifest.read_text())
+    data["undone"] = now_iso()
+    data["refused"] = [p for p, _ in result.refused]
+    try:
+        atomic_write(manifest, json.dumps(data, indent=1).encode(), 0o644)
+    except OSError:
+        try:
+            os.replace(manifest, record.folder / UNDONE_MANIFEST)
+        except OSError as exc:
+            raise UndoFailed(
+                f"the files are restored ({_names(result.restored)}) but .tsfix/undo/{record.id} "
+                f"could not be marked undone: {exc.strerror}",
+                hint=f"delete .tsfix/undo/{record.id} by hand, or a later `tsfix undo` tries it again",
+            ) from None
+
+
+def _names(paths: Sequence[str], limit: int = 20) -> str:
+    shown = ", ".join(paths[:limit])
+    return shown + (f" and {len(paths) - limit} more" if len(paths) > limit else "") if paths else "none"
+
+
+def _states(groups: Mapping[str, Sequence[str]]) -> str:
+    """`new: a.ts, b.ts; old: c.ts` — each file under the state it is in (empty states left out)."""
+    return "; ".join(f"{state}: {_names(paths)}" for state, paths in groups.items() if paths)
 
 
 # ----------------------------------------------------------------------------- the command
@@ -511,6 +663,12 @@ class Workspace:
     def text(self, path: str) -> str:
         return self.file(path).text
 
+    def disk_path(self, path: str) -> str:
+        """The file `path` names, relative to the root: where a symbolic link inside the project
+        points (writing the link's name would replace the link with a regular file)."""
+        real = confined(self.root, path).resolve().relative_to(self.root.resolve()).as_posix()
+        return path if real == path else real
+
     def writable(self, path: str) -> bool:
         """Writable, and not marked read-only: tsfix respects a cleared write bit even when it runs as
         root, who could write anyway."""
@@ -551,7 +709,8 @@ def rebase(fix: Fix, ws: Workspace, *, writes: bool, patch: bool) -> None:
     edits: list[TextEdit] = []
     for path, file_edits in edits_by_file(TextEdit.from_json(e) for e in s.edits).items():
         try:
-            f = ws.file(path)
+            disk = ws.disk_path(path)
+            f = ws.file(disk)
         except ApplyRefused as exc:
             fix.state, fix.reason = FAILED, exc.message
             return
@@ -561,14 +720,14 @@ def rebase(fix: Fix, ws: Workspace, *, writes: bool, patch: bool) -> None:
         except OSError as exc:
             fix.state, fix.reason = FAILED, f"cannot read {path}: {exc.strerror}"
             return
-        if writes and not ws.writable(path):
+        if writes and not ws.writable(disk):
             fix.state, fix.reason = FAILED, f"{path} is read-only: tsfix leaves it alone"
             return
         if patch and f.encoding != "utf-8":
             fix.state, fix.reason = FAILED, f"{path} is {f.encoding}: a patch cannot express it"
             return
         if s.base_hashes.get(path) == f.sha256:
-            edits.extend(TextEdit(e.file, e.start, e.end, f.with_newlines(e.new_text)) for e in file_edits)
+            edits.extend(TextEdit(disk, e.start, e.end, f.with_newlines(e.new_text)) for e in file_edits)
             continue
         hunks = parse_hunks(s.suggestion, path)
         placed = relocate(f.text, hunks)
@@ -595,6 +754,32 @@ def rebase(fix: Fix, ws: Workspace, *, writes: bool, patch: bool) -> None:
     fix.suggestion = replace(s, edits=[e.as_json() for e in edits])
     texts = {p: ws.text(p) for p in edits_by_file(edits)}
     fix.diff = unified_diff(texts, {p: apply_edits(t, edits_by_file(edits)[p]) for p, t in texts.items()})
+
+
+def confine_to_program(fix: Fix, sources: ProgramSources, ws: Workspace) -> None:
+    """Fail (refuse) a fix that edits anything but source files of the program tsc checks."""
+    for path in fix.files:
+        why = _refusal(path, sources, ws)
+        if why is not None:
+            fix.state, fix.reason = FAILED, why
+            return
+
+
+def _refusal(path: str, sources: ProgramSources, ws: Workspace) -> str | None:
+    """Why the fix may not edit `path`: checked on the name the suggestion gives and, for a symbolic
+    link, on the file it leads to. A file that does not exist is left to `rebase`, which reports it
+    gone (tsfix never creates files)."""
+    why = sources.refusal(path, listed=False)
+    if why is not None:
+        return f"refused: {why}"
+    if not os.path.lexists(ws.root / path):
+        return None
+    try:
+        disk = ws.disk_path(path)
+    except ApplyRefused as exc:
+        return exc.message
+    why = sources.refusal(path) or (sources.refusal(disk, listed=False) if disk != path else None)
+    return None if why is None else f"refused: {why}"
 
 
 # ----------------------------------------------------------------------------- checking the files on disk
@@ -659,7 +844,7 @@ class TscChecker(Checker):
                     scratch=Path(scratch),
                 )
                 run = process.wait()
-            found = parse_tsc_output(run.stdout)
+            found = parse_tsc_output(run.stdout, ProjectFiles(self.root))
             check_run(run, found)
             grouped: dict[str, list[LsDiagnostic]] = {}
             for d in found:
@@ -707,12 +892,20 @@ def apply_fixes(
     project = options.project_name or project_key(root, tsconfig, git_facts(root))
     mode = "dry-run" if options.dry_run else "patch" if options.patch is not None else "apply"
     with open_store(options.store, root, create=False) as store:
+        if options.writes:  # a read-only store or undo folder fails now, not after the writes
+            store.check_writable()
+            check_undo_writable(root)
         fixes, without = select_fixes(store, options, project)
         progress("selected", {"fixes": len(fixes)})
         report = ApplyReport([*fixes, *without], mode, "", store_url=store.display_url)
         ws = Workspace(root)
+        tsc = find_tsc(tsconfig.parent, options.tsc) if fixes else None
+        sources = ProgramSources(root, tsc, tsconfig, options.tsc_timeout or 120.0) if tsc else None
         for fix in fixes:
-            rebase(fix, ws, writes=options.writes, patch=options.patch is not None)
+            if sources is not None:
+                confine_to_program(fix, sources, ws)
+            if fix.state == PENDING:
+                rebase(fix, ws, writes=options.writes, patch=options.patch is not None)
         ready = [f for f in fixes if f.state == PENDING and f.reason is None]
         if confirm is not None:
             ready = _ask(ready, confirm)
@@ -722,7 +915,7 @@ def apply_fixes(
                 report.patch_path = options.patch
             return report
 
-        tsc = find_tsc(tsconfig.parent, options.tsc)
+        assert tsc is not None
         with ExitStack() as stack:
             checker = _checker(options, root, tsconfig, tsc, stack, progress, service)
             progress("combining", {"fixes": len(ready)})
@@ -817,11 +1010,159 @@ def _write_patch(target: Path, diff: str) -> None:
             f"--patch {target}: no folder {target.parent}", hint="create it or choose another path"
         )
     mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644
-    atomic_write(target, diff.encode("utf-8"), mode)
+    try:
+        atomic_write(target, diff.encode("utf-8"), mode)
+    except OSError as exc:
+        raise ApplyWriteFailed(
+            f"could not write the patch {target}: {exc.strerror}; the project's files were not changed",
+            hint="free some space there, or choose another --patch path",
+        ) from None
 
 
 class ApplyConflict(TsfixError):
     """A file changed while tsfix was working, or could not be written: nothing was changed."""
+
+    exit_code = ExitCode.ERRORS_FOUND  # a fix that could not be applied safely (README: exit 1)
+
+
+class ApplyWriteFailed(TsfixError):
+    """Writing the fixed files failed; the message says which files are new, old or restored."""
+
+
+# What a file of an all-or-nothing write is now: its old bytes, its new ones, or its old ones again.
+OLD, NEW, RESTORED = "old", "new", "restored"
+
+
+@dataclass(slots=True)
+class StagedWrite:
+    """One file of an all-or-nothing write."""
+
+    file: DiskFile
+    target: Path
+    data: bytes
+    temp: Path | None = None  # the new bytes, written and synced in the target's folder
+    kept: Path | None = None  # a hard link to the original in the same folder: going back is a rename
+    state: str = OLD
+
+
+def write_all(root: Path, record: UndoRecord, files: Sequence[tuple[DiskFile, bytes]]) -> list[str]:
+    """Replace several files with new bytes, all of them or none, even when the disk fills up.
+
+    Everything that needs space comes first: each file's new bytes are written and synced to a
+    temporary file beside it (the same file system, so renaming it over the file needs nothing
+    more), each original is kept in the undo record (a hard link where possible, else a synced copy)
+    and the undo manifest is synced. Only then are the temporary files renamed into place. Each
+    original also stays reachable through a hard link beside it, so a failure among the renames is
+    undone by renaming back: nothing is rewritten and no space is needed. A failure raises
+    ApplyWriteFailed naming every file's state (and `tsfix undo` when new files are left).
+    """
+    staged = [StagedWrite(f, confined(root, f.path), data) for f, data in files]
+    doing = f"the undo record .tsfix/undo/{record.id}"
+    try:
+        for s in staged:
+            doing = s.file.path
+            s.temp = write_temporary(s.target, s.data, s.file.mode)
+            s.kept = link_beside(s.target, s.target, ".tsfix-old")
+            doing = f"the copy of {s.file.path} in .tsfix/undo/{record.id}"
+            keep_original(record, s.file, s.data, s.target, save=False)
+        doing = f"the undo record .tsfix/undo/{record.id}"
+        record.save()
+    except BaseException as exc:
+        _discard(staged, record)
+        if isinstance(exc, OSError):
+            raise _write_failed(doing, exc, staged, record) from None
+        raise
+    for s in staged:  # a last look: a file edited while tsfix worked is not overwritten
+        if _current_bytes(s.target) != s.file.raw:
+            _discard(staged, record)
+            raise ApplyConflict(
+                f"{s.file.path} changed while tsfix was working: nothing was written",
+                hint="run `tsfix apply` again",
+            )
+    try:
+        for s in staged:
+            doing = s.file.path
+            assert s.temp is not None
+            os.replace(s.temp, s.target)
+            s.state, s.temp = NEW, None
+    except BaseException as exc:
+        _put_back(staged)
+        if all(s.state != NEW for s in staged):
+            _discard(staged, record)
+        else:
+            _discard(staged, None)
+        if isinstance(exc, OSError):
+            raise _write_failed(doing, exc, staged, record) from None
+        raise
+    _sync_folders({s.target.parent for s in staged})
+    _discard(staged, None)
+    return [s.file.path for s in staged]
+
+
+def _current_bytes(target: Path) -> bytes | None:
+    try:
+        return target.read_bytes()
+    except OSError:
+        return None
+
+
+def _put_back(staged: Sequence[StagedWrite]) -> None:
+    """Undo the renames done so far: rename each kept original back (no space needed)."""
+    for s in reversed(staged):
+        if s.state != NEW:
+            continue
+        try:
+            if s.kept is not None:
+                os.replace(s.kept, s.target)
+                s.kept = None
+            else:  # no hard links on this file system: the original bytes are written again
+                atomic_write(s.target, s.file.raw, s.file.mode)
+            s.state = RESTORED
+        except OSError:
+            continue  # stays new; the message says so and `tsfix undo` restores it
+
+
+def _discard(staged: Sequence[StagedWrite], record: UndoRecord | None) -> None:
+    """Remove the temporary files and links (and the undo record, when nothing was changed)."""
+    for s in staged:
+        for leftover in (s.temp, s.kept):
+            if leftover is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(leftover)
+        s.temp = s.kept = None
+    if record is not None:
+        shutil.rmtree(record.folder, ignore_errors=True)
+
+
+def _sync_folders(folders: set[Path]) -> None:
+    """Make the renames durable (best effort: not every file system can sync a folder)."""
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            fd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+def _write_failed(
+    doing: str, exc: OSError, staged: Sequence[StagedWrite], record: UndoRecord
+) -> ApplyWriteFailed:
+    """One line naming every file's state, and how to get the old files back if any are new."""
+    by_state = {state: [s.file.path for s in staged if s.state == state] for state in (NEW, RESTORED, OLD)}
+    cause = f"could not write {doing}: {exc.strerror or exc}"
+    if by_state[NEW]:
+        return ApplyWriteFailed(
+            f"{cause}; some files are fixed and some not: {_states(by_state)}",
+            hint=f"`tsfix undo` restores the new files from .tsfix/undo/{record.id}",
+        )
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return ApplyWriteFailed(
+        f"{cause}; nothing was changed, every file is as it was ({_states(by_state)})",
+        hint="free some space on that file system and run `tsfix apply` again"
+        if full
+        else "check the folder's permissions and run `tsfix apply` again",
+    )
 
 
 def _write_and_check(
@@ -832,34 +1173,19 @@ def _write_and_check(
     scope = checker.scope(set(paths))
     progress("checking", {"files": len(scope)})
     before = checker.diagnostics(scope)
-    for path in paths:  # a last look: a file edited while tsfix worked is not overwritten
-        if confined(root, path).read_bytes() != ws.file(path).raw:
-            raise ApplyConflict(
-                f"{path} changed while tsfix was working: nothing was written",
-                hint="run `tsfix apply` again",
-            )
     applied = [f for f in report.fixes if f.state == APPLIED]
-    record = start_undo(root)
-    record.suggestions = [{"id": f.suggestion.id, "files": f.files} for f in applied if f.suggestion]
-    data = {p: ws.file(p).encode(combined.after[p]) for p in paths}
-    done: list[str] = []
-    progress("writing", {"files": len(paths)})
     try:
-        for path in paths:
-            keep_original(record, ws.file(path), data[path])
-            atomic_write(confined(root, path), data[path], ws.file(path).mode)
-            done.append(path)
-    except BaseException as exc:
-        for path in reversed(done):  # all or nothing
-            atomic_write(root / path, ws.file(path).raw, ws.file(path).mode)
-        shutil.rmtree(record.folder, ignore_errors=True)
-        if isinstance(exc, OSError):
-            raise ApplyConflict(
-                f"could not write {exc.filename or path}: {exc.strerror}; nothing was changed",
-                hint="check the disk space and the folder's permissions",
-            ) from None
-        raise
+        record = start_undo(root)
+    except OSError as exc:
+        raise ApplyWriteFailed(
+            f"cannot keep the originals in .tsfix/undo: {exc.strerror}; nothing was changed",
+            hint="tsfix needs a writable .tsfix folder in the project to apply fixes (`tsfix undo` uses it)",
+        ) from None
+    record.suggestions = [{"id": f.suggestion.id, "files": f.files} for f in applied if f.suggestion]
+    progress("writing", {"files": len(paths)})
+    done = write_all(root, record, [(ws.file(p), ws.file(p).encode(combined.after[p])) for p in paths])
     report.written = list(done)
+    saved = (list(record.files), list(record.suggestions))  # as the manifest on disk has them
     report.undo_id = record.id
     checker.written(done)
     progress("rechecking", {"files": len(scope)})
@@ -885,11 +1211,19 @@ def _write_and_check(
     report.diff = unified_diff(
         {p: combined.before[p] for p in report.written}, {p: combined.after[p] for p in report.written}
     )
-    if record.files:
-        record.save()
-    else:
+    if not record.files:
         shutil.rmtree(record.folder, ignore_errors=True)
         report.undo_id = None
+        return
+    if (record.files, record.suggestions) == saved:
+        return
+    try:
+        record.save()
+    except OSError as exc:  # the manifest synced before the renames still lists every file
+        report.warnings.append(
+            f"the undo record .tsfix/undo/{record.id} could not be updated ({exc.strerror}); "
+            "`tsfix undo` still restores every file"
+        )
 
 
 def _worse_files(
@@ -924,8 +1258,8 @@ def _roll_back(
         roll |= more
     if not roll:
         return []
-    for path in sorted(roll):
-        atomic_write(ws.root / path, ws.file(path).raw, ws.file(path).mode)
+    for path in sorted(roll):  # from the kept copy by a rename: no space needed
+        restore_copy(record.folder / "files" / path, confined(ws.root, path), ws.file(path).mode)
     checker.written(sorted(roll))
     found = [e for errors in worse.values() for e in errors]
     for fix in hit:
@@ -954,6 +1288,10 @@ def undo_apply(path: Path, store_url: str | None = None) -> UndoResult:
     from tsfix.pipeline import find_project_root
 
     root = find_project_root(path)
+    check_undo_writable(root)  # before restoring anything: the record must be marked undone
+    if store_url is not None or default_store_path(root).is_file():
+        with open_store(store_url, root, create=False) as store:
+            store.check_writable()
 
     def mark(ids: Sequence[Any]) -> None:
         with open_store(store_url, root, create=False) as store:

@@ -128,7 +128,13 @@ def baseline_data(report: ScanReport) -> dict[str, Any]:
 
 def write_baseline(path: Path, report: ScanReport) -> None:
     text = json.dumps(baseline_data(report), indent=2, ensure_ascii=False) + "\n"
-    atomic_write(path, text.encode(), 0o644)
+    try:
+        atomic_write(path, text.encode(), 0o644)
+    except OSError as exc:  # the file that was there (if any) is left whole
+        raise UsageError(
+            f"could not write the baseline {path}: {exc.strerror}",
+            hint="free some space there, or choose another --write-baseline path",
+        ) from None
 
 
 def read_baseline(path: Path) -> dict[str, dict[str, Any]]:

@@ -19,6 +19,7 @@ from rich.console import Console
 
 from tsfix import __version__
 from tsfix.errors import ExitCode, StoreError, TsfixError, UsageError
+from tsfix.ids import count
 from tsfix.models import ERROR_STATUSES, OPEN_STATUSES
 
 app = typer.Typer(
@@ -324,7 +325,8 @@ def list_errors(
         ),
     ] = None,
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="Show at most this many.", show_default=False)
+        int | None,
+        typer.Option("--limit", "-n", parser=count, help="Show at most this many.", show_default=False),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     store: StoreOption = None,
@@ -519,7 +521,8 @@ def suggest(
         list[str] | None, typer.Option("--file", help="Only these files or folders.", show_default=False)
     ] = None,
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="At most this many errors.", show_default=False)
+        int | None,
+        typer.Option("--limit", "-n", parser=count, help="At most this many errors.", show_default=False),
     ] = None,
     fixer: FixerOption = None,
     model: ModelOption = None,
@@ -1209,7 +1212,7 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="Exit when nothing is left to claim.")] = False,
     max_errors: Annotated[
         int | None,
-        typer.Option("--max-errors", min=1, help="Exit after this many errors.", show_default=False),
+        typer.Option("--max-errors", parser=count, help="Exit after this many errors.", show_default=False),
     ] = None,
     batch: Annotated[int, typer.Option("--batch", min=1, max=1000, help="Errors claimed at a time.")] = 4,
     lease: Annotated[

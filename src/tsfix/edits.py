@@ -7,6 +7,7 @@ tsc splits them (CR, LF, CRLF, U+2028, U+2029) — the coordinates of tsc's outp
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import itertools
 import re
@@ -155,3 +156,28 @@ def changed_size(texts: dict[str, str], edits: Iterable[TextEdit]) -> int:
             tail += 1
         total += (len(old) - head - tail) + (len(new) - head - tail)
     return total
+
+
+# ----------------------------------------------------------------------------- source file encodings
+
+#: the byte-order marks TypeScript honours when it reads a source file; without one it reads UTF-8
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def source_encoding(raw: bytes) -> tuple[bytes, str]:
+    """(byte-order mark, encoding) of a source file's bytes, as tsc decides them."""
+    return next((pair for pair in BOMS if raw.startswith(pair[0])), (b"", "utf-8"))
+
+
+def source_text(raw: bytes) -> str:
+    """A source file's text as tsc reads it (UTF-16 with a BOM, else UTF-8), without the BOM.
+
+    For reading only (the language service, import scanning): undecodable bytes become U+FFFD, where
+    tsfix apply refuses to rewrite such a file.
+    """
+    bom, encoding = source_encoding(raw)
+    return raw[len(bom) :].decode(encoding, errors="replace")

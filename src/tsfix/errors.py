@@ -58,6 +58,14 @@ class StoreBusy(StoreError):
     """Another process holds the store's write lock for too long."""
 
 
+class StoreReadOnly(StoreError):
+    """The store (or the folder it needs for its journal) cannot be written: said before any work."""
+
+
+class StoreFull(StoreError):
+    """The disk holding the store filled up during a write; the transaction was rolled back."""
+
+
 class StoreUnreachable(StoreError):
     """The remote store cannot be reached (network, server down, connection lost)."""
 
@@ -68,3 +76,8 @@ class StoreDenied(StoreError):
 
 class StoreSchemaMissing(StoreError):
     """The remote store lacks the tsfix schema, or holds an older version of it."""
+
+
+class StoreTooNew(StoreError):
+    """The store records a migration this tsfix does not know: a newer tsfix wrote it, so this one
+    could misread or corrupt it."""

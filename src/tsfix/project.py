@@ -8,10 +8,14 @@ It must be the same on every developer's machine and CI runner, so it is derived
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+
+from tsfix.errors import TscFailed
+from tsfix.tsc import TscInfo, mentions_references, show_config
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,3 +105,127 @@ def project_key(root: Path, tsconfig: Path, git: GitFacts, override: str | None 
             rel = tsconfig.name
         base = f"{base}#{rel}"
     return base
+
+
+# ----------------------------------------------------------------------------- the program's sources
+
+SOURCE_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+NEVER_EDITED = frozenset({"node_modules", ".git", ".tsfix"})
+_MAX_BREAKS = 8  # line breaks in one file name that membership checks look across
+
+
+class ProgramSources:
+    """Which files a fix may edit: the source files of the program tsc checks for one tsconfig.
+
+    Suggestions come from models and from stores other people can write, so an edit may name any
+    file. Only files the compiler itself checks are fair game: membership comes from
+    `tsc --listFilesOnly -p <tsconfig>` (the project's own tsc, the same tsconfig; run at most once,
+    and only when a file is first asked about). JavaScript files qualify only when tsc lists them,
+    i.e. when the project compiles them (allowJs). tsc prints one absolute path per line, and a file
+    name may itself hold a line break, so membership is an exact "\\n<path>\\n" match, never a split.
+    """
+
+    def __init__(self, root: Path, tsc: TscInfo, tsconfig: Path, timeout: float | None = 120.0) -> None:
+        self.root = root
+        self.tsc = tsc
+        self.tsconfig = tsconfig
+        self.timeout = timeout
+        self._listing: str | None = None
+
+    def refusal(self, rel: str, *, listed: bool = True) -> str | None:
+        """Why `rel` (a POSIX path relative to the root) may not be edited, or None when it may.
+        `listed=False` skips the compiler's list (for the real file behind a listed symbolic link)."""
+        posix = PurePosixPath(rel)
+        if posix.is_absolute() or ".." in posix.parts or re.match(r"^[A-Za-z]:[\\/]", rel):
+            return f"{rel} is outside the project"
+        kept_out = sorted(NEVER_EDITED & set(posix.parts))
+        if kept_out:
+            return f"{rel} is inside {kept_out[0]}/, which tsfix never edits"
+        if not posix.name.lower().endswith(SOURCE_SUFFIXES):
+            return f"{rel} is not a TypeScript or JavaScript source file"
+        if listed and not self.lists(rel):
+            return f"{rel} is not a source file of the program {self._config_name()} describes"
+        return None
+
+    def lists(self, rel: str) -> bool:
+        """Does tsc's file list hold `rel` (under any of the names tsc may print for it)?"""
+        target = self.root / rel
+        names = {os.path.abspath(target), str(self.root.resolve() / rel), os.path.realpath(target)}
+        return any(self._listed(name) for name in names)
+
+    def _listed(self, name: str) -> bool:
+        """`name` is a whole entry of the list: it occurs framed by line breaks, and that occurrence
+        is not the end or the start of a longer name that holds line breaks (a file named
+        `x⏎/abs/vite.config.ts` must not make vite.config.ts a member)."""
+        listing = self.listing()
+        wanted = f"\n{name}\n"
+        at = listing.find(wanted)
+        while at != -1:
+            before = listing[1:at].split("\n")[-_MAX_BREAKS:]
+            after = listing[at + len(wanted) : -1].split("\n")[:_MAX_BREAKS]
+            longer = (
+                *("\n".join([*before[k:], name]) for k in range(len(before))),
+                *("\n".join([name, *after[: k + 1]]) for k in range(len(after))),
+            )
+            if not any(n and os.path.lexists(n) for n in longer):
+                return True
+            at = listing.find(wanted, at + 1)
+        return False
+
+    def listing(self) -> str:
+        """tsc's file list for the tsconfig and the projects it references, framed by line breaks."""
+        if self._listing is None:
+            seen: set[Path] = set()
+            self._listing = "\n" + "".join(self._list(self.tsconfig.resolve(), seen)) + "\n"
+        return self._listing
+
+    def _list(self, config: Path, seen: set[Path]) -> list[str]:
+        if config in seen or len(seen) > 200:
+            return []
+        seen.add(config)
+        out = [_ensure_newline(_list_files_only(self.tsc, config, self.timeout))]
+        if mentions_references(config):  # a solution config lists nothing itself: follow its references
+            for ref in (show_config(self.tsc, config, self.timeout) or {}).get("references") or []:
+                if isinstance(ref, dict) and isinstance(ref.get("path"), str):
+                    target = (config.parent / ref["path"]).resolve()
+                    out += self._list(target / "tsconfig.json" if target.is_dir() else target, seen)
+        return out
+
+    def _config_name(self) -> str:
+        try:
+            return self.tsconfig.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(self.tsconfig)
+
+
+def _ensure_newline(text: str) -> str:
+    return text if not text or text.endswith("\n") else text + "\n"
+
+
+def _list_files_only(tsc: TscInfo, tsconfig: Path, timeout: float | None) -> str:
+    """`tsc --listFilesOnly -p tsconfig`: the program's files, one absolute path a line."""
+    command = [*tsc.command, "--listFilesOnly", "-p", str(tsconfig)]
+    try:
+        run = subprocess.run(
+            command, cwd=tsconfig.parent, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL
+        )
+    except subprocess.TimeoutExpired:
+        raise TscFailed(
+            f"`tsc --listFilesOnly` did not finish within {timeout:g} s",
+            hint="tsfix asks tsc which files the program holds before it edits any; raise --timeout",
+        ) from None
+    except OSError as exc:
+        raise TscFailed(f"cannot run {command[0]}: {exc.strerror}", hint="check --tsc") from None
+    stdout = run.stdout.decode("utf-8", "surrogateescape")  # the bytes of the names, as os paths hold them
+    if run.returncode not in (0, 1, 2) or (
+        run.returncode and not stdout.strip()
+    ):  # 1, 2: errors in the files
+        detail = (
+            stdout.strip().splitlines() or run.stderr.decode("utf-8", "replace").strip().splitlines() or [""]
+        )[-1]
+        raise TscFailed(
+            f"`tsc --listFilesOnly -p {tsconfig}` failed (exit status {run.returncode})"
+            + (f": {detail[:300]}" if detail else ""),
+            hint="tsfix edits only files of the program tsc checks; run that command by hand to see why it fails",
+        )
+    return stdout

@@ -558,6 +558,9 @@ def apply_summary(console: Console, report: Any) -> None:
     if report.rolled_back:
         line += f" · rolled back: {', '.join(report.rolled_back)}"
     console.print(_safe(line, style="dim"), highlight=False)
+    if report.mode == "apply":  # every file written, by name: a fix cannot change a file unseen
+        for path in report.written:
+            console.print(Text.assemble(("wrote", "green"), " ", terminal_safe(path)), highlight=False)
     for warning in report.warnings:
         console.print(
             Text.assemble(("warning:", "yellow"), " ", terminal_safe(scrub(warning))), highlight=False

@@ -369,12 +369,7 @@ def _md_fence(text: str, info: str) -> list[str]:
 
 def _html(text: str) -> str:
     """Text inside raw HTML (`<summary>`): escaped, one line."""
-    return (
-        escape_unsafe(text)
-        .replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-    )
+    return escape_unsafe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _prefixed_diff(diff: str, prefix: str) -> str:

@@ -26,7 +26,7 @@ from tsfix.fixers import FixContext, Fixer
 from tsfix.langserver import LanguageService, LanguageServiceError, LsDiagnostic
 from tsfix.models import OPEN_STATUSES, ErrorRow, SuggestionInput
 from tsfix.progress import Progress, quiet
-from tsfix.project import git_facts, project_key
+from tsfix.project import ProgramSources, git_facts, project_key
 from tsfix.store import Store, default_store_path, open_store
 from tsfix.tsc import TscInfo, find_tsc, find_tsconfig
 from tsfix.verify import Candidate, Verification, Verifier, merge_identical
@@ -418,9 +418,10 @@ def suggest_errors(
     if options.store is None and not default_store_path(root).is_file():
         raise UsageError(f"no tsfix store at {default_store_path(root)}", hint="run `tsfix scan` first")
     project = options.project_name or project_key(root, tsconfig, git_facts(root))
-    deterministic, models, hint = build_fixers(options, progress)
-    try:
-        with open_store(options.store, root, create=False) as store:
+    with open_store(options.store, root, create=False) as store:
+        store.check_writable()  # a read-only store fails now, not after all the work
+        deterministic, models, hint = build_fixers(options, progress)
+        try:
             if errors is None:
                 errors = select_errors(store, options, project)
             progress("selected", {"errors": len(errors)})
@@ -429,6 +430,7 @@ def suggest_errors(
             with suggestion_session(
                 root, tsc, options, deterministic, models, progress, service
             ) as suggester:
+                suggester.verifier.sources = ProgramSources(root, tsc, tsconfig)
                 suggester.project_errors = store.list_errors(project=project, statuses=list(OPEN_STATUSES))
                 outcomes = []
                 for n, error in enumerate(errors, 1):
@@ -454,9 +456,9 @@ def suggest_errors(
                     seconds,
                     suggester.verify_ms,
                 )
-    finally:
-        for fixer in [*deterministic, *models]:
-            fixer.close()
+        finally:
+            for fixer in [*deterministic, *models]:
+                fixer.close()
 
 
 @contextmanager

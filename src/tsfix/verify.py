@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tsfix.edits import TextEdit, apply_edits, edits_by_file
+from tsfix.edits import TextEdit, apply_edits, edits_by_file, source_text
 from tsfix.langserver import LanguageService, LsDiagnostic
+from tsfix.project import ProgramSources
 
 # ----------------------------------------------------------------------------- candidates
 
@@ -160,7 +161,7 @@ class ImportGraph:
             importers: dict[str, set[str]] = {}
             for file in files:
                 try:
-                    text = (self.root / file).read_text(encoding="utf-8", errors="replace")
+                    text = source_text((self.root / file).read_bytes())
                 except OSError:
                     continue
                 for m in _IMPORT.finditer(text):
@@ -182,6 +183,9 @@ class Verifier:
         self.allow_suppressions = allow_suppressions
         self.graph = ImportGraph(service.root)
         self._baseline: dict[str, list[LsDiagnostic]] = {}
+        # Set by the caller: files other than the error's own must be sources of the program (a model
+        # may propose edits to vite.config.ts or package.json; such a candidate is invalid).
+        self.sources: ProgramSources | None = None
 
     def baseline(self, path: str) -> list[LsDiagnostic]:
         if path not in self._baseline:
@@ -212,6 +216,9 @@ class Verifier:
             return Verification(False, False, [], 0, 0, [], invalid=str(exc))
         if after == before:
             return Verification(False, False, [], 0, 0, [], invalid="changes nothing")
+        refused = self._outside_program(after, target.file)
+        if refused:
+            return Verification(False, False, [], 0, 0, [], invalid=refused)
         suppression = suppression_in(before, after)
         if suppression and not self.allow_suppressions:
             return Verification(False, False, [], 0, 0, [], suppression=suppression, elapsed_ms=_ms(started))
@@ -245,6 +252,12 @@ class Verifier:
             suppression=suppression,
             elapsed_ms=_ms(started),
         )
+
+    def _outside_program(self, after: dict[str, str], own: str) -> str | None:
+        """Why an edited file is not one a fix may touch (the error's own file is one by definition)."""
+        if self.sources is None:
+            return None
+        return next((why for path in after if path != own and (why := self.sources.refusal(path))), None)
 
 
 def _ms(started: float) -> float:

@@ -20,7 +20,7 @@ from typing import Any
 from tsfix.errors import UsageError
 from tsfix.models import OPEN_STATUSES, ErrorRow
 from tsfix.progress import Progress, quiet
-from tsfix.project import git_facts, project_key
+from tsfix.project import ProgramSources, git_facts, project_key
 from tsfix.store import is_remote, open_store
 from tsfix.store.remote import RemoteStore
 from tsfix.suggest import SuggestOptions, build_fixers, suggestion_session
@@ -109,6 +109,7 @@ def run_worker(
         with open_store(so.store, root, create=False) as store:
             assert isinstance(store, RemoteStore)
             with suggestion_session(root, tsc, so, deterministic, models, progress) as suggester:
+                suggester.verifier.sources = ProgramSources(root, tsc, tsconfig)
                 report = WorkerReport(name, store.display_url, project, commit, suggester.tier)
                 if git.commit is None and not options.any_commit:
                     report.warnings.append(

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tsfix.edits import Position, TextEdit
+from tsfix.edits import Position, TextEdit, source_text
 from tsfix.langserver.framing import LanguageServiceError, ServerCrashed
 
 T = TypeVar("T")
@@ -93,7 +93,7 @@ class LanguageService(ABC):
         """Open a file from disk (once); return its text."""
         if path not in self.texts:
             raw = self.absolute(path).read_bytes()
-            text = raw.decode("utf-8-sig", errors="replace")
+            text = source_text(raw)  # as tsc reads it: UTF-16 files have a BOM
             self.texts[path] = self._disk[path] = text
             self._call(lambda: self._open(path, text))
         return self.texts[path]
@@ -120,7 +120,7 @@ class LanguageService(ABC):
     def reload(self, path: str) -> None:
         """The file changed on disk (tsfix apply wrote it): read it again and check that text."""
         if path in self.texts:
-            text = self.absolute(path).read_bytes().decode("utf-8-sig", errors="replace")
+            text = source_text(self.absolute(path).read_bytes())
             self._disk[path] = text
             self.set_text(path, text)
 

@@ -9,11 +9,11 @@ The CLI and the pipeline talk to `Store` only; they never know which backend is 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from tsfix.errors import UsageError
+from tsfix.errors import StoreTooNew, UsageError
 from tsfix.models import (
     ErrorEvent,
     ErrorInput,
@@ -96,6 +96,9 @@ class Store(ABC):
     def latest_scan(self, project: str | None = None) -> dict[str, Any] | None:
         """The most recent scan (of `project`, when given), as a dict of its columns."""
 
+    def check_writable(self) -> None:  # noqa: B027 - a remote store says so on the first write
+        """Raise StoreError now when this store cannot be written, so a command fails before its work."""
+
     def close(self) -> None:  # noqa: B027 - optional for backends without resources
         """Release connections."""
 
@@ -104,6 +107,31 @@ class Store(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def refuse_unknown_migrations(display_url: str, applied: Iterable[str], known: Iterable[str]) -> None:
+    """Raise StoreTooNew when the store records a migration this tsfix does not ship.
+
+    A newer tsfix may have changed what columns mean or added rows this one would mishandle, so
+    every backend calls this where it opens (or migrates) its schema, before any read or write.
+    """
+    unknown = sorted(set(applied) - set(known))
+    if unknown:
+        label = "migration" if len(unknown) == 1 else "migrations"
+        verb = "is" if len(unknown) == 1 else "are"
+        raise store_too_new(display_url, f"{label} {', '.join(unknown)} {verb}")
+
+
+def store_too_new(display_url: str, what: str) -> StoreTooNew:
+    """The refusal for a store a newer tsfix wrote; `what` names what is unknown ("migration 0009_x is")."""
+    from tsfix import __version__
+
+    return StoreTooNew(
+        f"the store {display_url} was written by a newer tsfix ({what} unknown to tsfix {__version__}); "
+        "upgrade tsfix",
+        hint="install the newer tsfix (`pip install --upgrade tsfix`) wherever this store is used, "
+        "or pass --store to use another store",
+    )
 
 
 def default_store_path(root: Path) -> Path:

@@ -64,12 +64,14 @@ def db_status(url: str | None, root: Path) -> SchemaStatus:
             pending=[s.name for s in states if not s.applied],
         )
     if scheme == "supabase":
-        from tsfix.store.remote import SCHEMA_VERSION, migrate_hint
+        from tsfix.store.remote import SCHEMA_VERSION, migrate_hint, refuse_newer_schema
         from tsfix.store.supabase import SupabaseTransport
 
         transport = SupabaseTransport(url.split(":", 1)[1] if url and ":" in url else None)
         try:
             version = transport.schema_version()
+            if version is not None:
+                refuse_newer_schema(transport, version)
         finally:
             transport.close()
         status = SchemaStatus(transport.display_url, version=version, expected=SCHEMA_VERSION)

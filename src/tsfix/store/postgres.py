@@ -14,6 +14,7 @@ from typing import Any
 
 from tsfix.errors import StoreDenied, StoreError, StoreSchemaMissing, StoreUnreachable
 from tsfix.redact import redact_url, register_secret, scrub
+from tsfix.store import refuse_unknown_migrations
 from tsfix.store.remote import Json, Transport
 
 CONNECT_TIMEOUT_S = 10
@@ -107,6 +108,14 @@ class PsycopgTransport(Transport):
             raise translate(exc, self.display_url) from None
         return row[0] if row else None
 
+    def applied_migrations(self) -> list[str]:
+        # one round trip: only called once tsfix_schema_version() answered, so the table exists
+        try:
+            rows = self.conn.execute("select name from public.tsfix_migrations").fetchall()
+        except Exception as exc:  # psycopg.Error, translated for the user
+            raise translate(exc, self.display_url) from None
+        return [name for (name,) in rows]
+
     def close(self) -> None:
         conn = getattr(self, "conn", None)
         if conn is not None and not conn.closed:
@@ -121,14 +130,16 @@ class MigrationState:
 
 
 def migration_status(url: str) -> list[MigrationState]:
-    """Which of sql/'s migrations the database has."""
+    """Which of sql/'s migrations the database has; StoreTooNew when it has one sql/ lacks."""
     conn = _connect(url)
     display = redact_url(url)
     try:
         applied = _applied(conn, display)
     finally:
         conn.close()
-    return [MigrationState(name, name in applied, applied.get(name)) for name, _ in sql_migrations()]
+    migrations = sql_migrations()
+    refuse_unknown_migrations(display, applied, (name for name, _ in migrations))
+    return [MigrationState(name, name in applied, applied.get(name)) for name, _ in migrations]
 
 
 def _applied(conn: Any, display: str) -> dict[str, str]:
@@ -151,12 +162,17 @@ def migrate(url: str) -> list[str]:
     conn = _connect(url)
     display = redact_url(url)
     done: list[str] = []
+    migrations = sql_migrations()
+    known = [name for name, _ in migrations]
     try:
-        for name, sql in sql_migrations():
+        for name, sql in migrations:
             try:
                 with conn.transaction():
                     conn.execute("select pg_advisory_xact_lock(hashtextextended('tsfix:migrate', 0))")
-                    if name in _applied(conn, display):
+                    applied = _applied(conn, display)
+                    # checked under the lock, so a newer tsfix migrating meanwhile is seen too
+                    refuse_unknown_migrations(display, applied, known)
+                    if name in applied:
                         continue
                     conn.execute(sql)
                     conn.execute(

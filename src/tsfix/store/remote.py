@@ -26,7 +26,7 @@ from tsfix.models import (
     SuggestionInput,
     SuggestionRow,
 )
-from tsfix.store import Store
+from tsfix.store import Store, refuse_unknown_migrations, store_too_new
 
 #: the schema version these functions implement (tsfix_schema_version() in the newest migration)
 SCHEMA_VERSION = 6
@@ -57,6 +57,10 @@ class Transport(ABC):
             return int(self.call("tsfix_schema_version", {}))
         except StoreSchemaMissing:
             return None
+
+    def applied_migrations(self) -> list[str] | None:
+        """The names in public.tsfix_migrations; None when this transport cannot read them."""
+        return None
 
     def close(self) -> None:  # noqa: B027 - optional
         """Release the connection."""
@@ -130,11 +134,13 @@ class RemoteStore(Store):
             self.require_schema()
 
     def require_schema(self) -> None:
+        """Refuse a store without the schema, with an older one, or with one a newer tsfix wrote."""
         version = self.transport.schema_version()
         if version is None:
             raise StoreSchemaMissing(
                 f"{self.display_url} has no tsfix schema", hint=migrate_hint(self.display_url)
             )
+        refuse_newer_schema(self.transport, version)
         if version < SCHEMA_VERSION:
             raise StoreSchemaMissing(
                 f"{self.display_url} has tsfix schema version {version}; this tsfix needs {SCHEMA_VERSION}",
@@ -364,6 +370,18 @@ class RemoteStore(Store):
             )
             for e in self.transport.call("tsfix_previous_errors", {"p_project": project})
         ]
+
+
+def refuse_newer_schema(transport: Transport, version: int) -> None:
+    """StoreTooNew when a newer tsfix migrated the store: a higher tsfix_schema_version(), or a row in
+    tsfix_migrations that sql/ does not have (a migration need not change the version)."""
+    from tsfix.store.postgres import sql_migrations
+
+    if version > SCHEMA_VERSION:
+        raise store_too_new(transport.display_url, f"schema version {version} is")
+    applied = transport.applied_migrations()
+    if applied is not None:
+        refuse_unknown_migrations(transport.display_url, applied, (name for name, _ in sql_migrations()))
 
 
 def migrate_hint(display_url: str) -> str:

@@ -14,14 +14,15 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from tsfix.errors import StoreBusy, StoreError, UsageError
+from tsfix.errors import StoreBusy, StoreError, StoreFull, StoreReadOnly, StoreTooNew, UsageError
+from tsfix.ids import MAX_SQLITE_INT, local_id
 from tsfix.models import (
     ErrorEvent,
     ErrorInput,
@@ -34,11 +35,15 @@ from tsfix.models import (
     SuggestionRow,
 )
 from tsfix.redact import scrub
-from tsfix.store import STORE_DIR, STORE_FILE, Store
+from tsfix.store import STORE_DIR, STORE_FILE, Store, refuse_unknown_migrations
 
 BUSY_TIMEOUT_MS = 60_000
 _MIGRATIONS_PACKAGE = "tsfix.store.sqlite_migrations"
 _GITIGNORE = "# tsfix's local store and caches; not for version control\n*\n"
+READ_ONLY_HINT = (
+    "tsfix records every scan, suggestion and apply: point --store (or TSFIX_STORE) at a writable place, "
+    "e.g. --store sqlite:///tmp/tsfix.db"
+)
 
 
 def now_iso() -> str:
@@ -60,6 +65,16 @@ def migrations() -> list[tuple[str, str]]:
 def _is_locked(exc: sqlite3.OperationalError) -> bool:
     text = str(exc).lower()
     return "locked" in text or "busy" in text
+
+
+def _nearly_full(folder: Path) -> bool:
+    """Whether the file system holding `folder` has (almost) no space left: SQLite reports a full disk
+    as an I/O error when it cannot grow its shared-memory file."""
+    try:
+        info = os.statvfs(folder)
+    except OSError:
+        return False
+    return info.f_bavail * info.f_frsize < 256 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +108,11 @@ class SQLiteStore(Store):
             self.conn.execute("PRAGMA foreign_keys = ON")
             self._set_journal_mode()
             self.migrated = self.migrate()  # what this open applied
+            if create:  # opened to record: say now, before any work, when it cannot be written
+                self.check_writable()
+        except (StoreTooNew, StoreReadOnly):
+            self.close()
+            raise
         except sqlite3.OperationalError as exc:
             raise self._failure(
                 exc,
@@ -114,6 +134,8 @@ class SQLiteStore(Store):
         """
         try:
             return cls.open_default(root)
+        except StoreTooNew:
+            raise  # the project's store is readable, just not by this tsfix: no silent second journal
         except StoreError:
             cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
             folder = (
@@ -159,7 +181,37 @@ class SQLiteStore(Store):
                 f"{self.busy_timeout_ms / 1000:g} s",
                 hint="wait for the other scan to finish, then run again",
             )
+        name = getattr(exc, "sqlite_errorname", "")
+        if name == "SQLITE_FULL" or (name.startswith("SQLITE_IOERR") and _nearly_full(self.path.parent)):
+            return StoreFull(
+                f"the disk holding {self.path.parent} is full: cannot {doing} the store "
+                f"{self.display_url} ({exc}); nothing of this run was recorded, what it held is kept",
+                hint="free some space there and run again, or point --store at another disk",
+            )
+        if name.startswith("SQLITE_READONLY") or (
+            name.startswith(("SQLITE_CANTOPEN", "SQLITE_IOERR")) and not self._writable()
+        ):
+            return StoreReadOnly(f"the store {self.display_url} is read-only ({exc})", hint=READ_ONLY_HINT)
         return StoreError(f"cannot {doing} the store {self.display_url}: {exc}", hint=hint)
+
+    def _writable(self) -> bool:
+        """Whether the file and its folder (where SQLite keeps its journal) can be written; os.access
+        also says no for a read-only file system when tsfix runs as root."""
+        folder_ok = os.access(self.path.parent, os.W_OK | os.X_OK)
+        return folder_ok and (not self.path.exists() or os.access(self.path, os.W_OK))
+
+    def check_writable(self) -> None:
+        """Fail now, not after the work, when a write would fail: a write transaction that changes
+        nothing still makes SQLite open the file for writing. It does not wait for the lock: a store
+        another run is writing is writable, and this run waits when it writes."""
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            with self._write() as conn:
+                conn.execute("UPDATE tsfix_migrations SET name = name WHERE 0")
+        except StoreBusy:
+            pass
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
 
     def close(self) -> None:
         conn = getattr(self, "conn", None)
@@ -178,11 +230,16 @@ class SQLiteStore(Store):
             raise self._failure(exc, "write", "is it writable?") from None
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
             self.conn.execute("COMMIT")
+        except BaseException as exc:
+            # SQLite itself rolls back after some failures (a full disk): a second ROLLBACK would fail
+            # with "no transaction is active" and hide the real error
+            if self.conn.in_transaction:
+                with suppress(sqlite3.Error):
+                    self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError):
+                raise self._failure(exc, "write", "is it writable?") from exc
+            raise
 
     def applied_migrations(self) -> list[str]:
         self.conn.execute(
@@ -191,10 +248,16 @@ class SQLiteStore(Store):
         return [row[0] for row in self.conn.execute("SELECT name FROM tsfix_migrations ORDER BY name")]
 
     def migrate(self) -> list[str]:
-        """Apply pending migrations, each in its own transaction; return the names applied."""
+        """Apply pending migrations, each in its own transaction; return the names applied.
+
+        Every open comes through here, so this is where a store written by a newer tsfix (one with a
+        migration this version does not ship) is refused, before anything is read or written.
+        """
         done = set(self.applied_migrations())
+        known = migrations()
+        refuse_unknown_migrations(self.display_url, done, (name for name, _ in known))
         applied = []
-        for name, sql in migrations():
+        for name, sql in known:
             if name in done:
                 continue
             with self._write() as conn:
@@ -533,14 +596,16 @@ class SQLiteStore(Store):
         return found
 
     def get_suggestion(self, suggestion_id: str) -> SuggestionRow:
-        try:
-            key = int(str(suggestion_id).strip().lstrip("sS#"))
-        except ValueError:
+        text = str(suggestion_id).strip()
+        key = local_id(text[1:] if text[:1] in ("s", "S") else text)
+        if key is None:
             raise UsageError(
                 f"{suggestion_id!r} is not a suggestion id",
                 hint="suggestion ids are s + a number (s12); `tsfix show ERROR_ID` lists them",
-            ) from None
-        row = self.conn.execute("SELECT * FROM ai_suggestions WHERE id = ?", (key,)).fetchone()
+            )
+        row = None
+        if key <= MAX_SQLITE_INT:  # a larger one cannot be bound, and no row has it
+            row = self.conn.execute("SELECT * FROM ai_suggestions WHERE id = ?", (key,)).fetchone()
         if row is None:
             raise UsageError(
                 f"no suggestion s{key} in {self.display_url}",
@@ -628,13 +693,14 @@ class SQLiteStore(Store):
         return [_error_row(row) for row in self.conn.execute(sql, params)]
 
     def get_error(self, error_id: str) -> ErrorRow:
-        try:
-            key = int(str(error_id).lstrip("#"))
-        except ValueError:
+        key = local_id(str(error_id))
+        if key is None:
             raise UsageError(
                 f"{error_id!r} is not an error id", hint="ids are numbers; `tsfix list` shows them"
-            ) from None
-        row = self.conn.execute("SELECT * FROM typescript_errors WHERE id = ?", (key,)).fetchone()
+            )
+        row = None
+        if key <= MAX_SQLITE_INT:  # a larger one cannot be bound, and no row has it
+            row = self.conn.execute("SELECT * FROM typescript_errors WHERE id = ?", (key,)).fetchone()
         if row is None:
             raise UsageError(
                 f"no error with id {key} in {self.display_url}",

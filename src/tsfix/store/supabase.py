@@ -9,6 +9,7 @@ No DDL is possible over REST, so the schema is applied with `tsfix db migrate` o
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from tsfix.errors import StoreDenied, StoreError, StoreSchemaMissing, StoreUnreachable, UsageError
@@ -68,12 +69,22 @@ class SupabaseTransport(Transport):
             ) from None
 
     def call(self, function: str, args: dict[str, Any]) -> Any:
+        params = {name: (value.value if isinstance(value, Json) else value) for name, value in args.items()}
+        return self._request(lambda: self.client.rpc(function, params).execute().data)
+
+    def applied_migrations(self) -> list[str]:
+        # a plain table read (service_role and authenticated may select it): no SQL function needed,
+        # so it works on a schema of any version
+        rows = self._request(lambda: self.client.table("tsfix_migrations").select("name").execute().data)
+        return [row["name"] for row in rows]
+
+    def _request(self, send: Callable[[], Any]) -> Any:
+        """Send one request; its failures become tsfix errors (schema missing, denied, unreachable)."""
         import httpx
         from postgrest.exceptions import APIError
 
-        params = {name: (value.value if isinstance(value, Json) else value) for name, value in args.items()}
         try:
-            return self.client.rpc(function, params).execute().data
+            return send()
         except APIError as exc:
             raise self._translate(exc) from None
         except httpx.TimeoutException:
