@@ -281,7 +281,7 @@ def check_markdown(text: str, expected: list[tuple[str, str]]) -> None:
         found.append((code.content.rsplit(":", 2)[0], "".join(c.content for c in cells[3])))
     assert sorted(found) == sorted((escape_unsafe(p), escape_unsafe(m)) for p, m in expected)
     fences = [t for t in tokens if t.type == "fence"]
-    assert all(t.info == "diff" and t.content.startswith("--- a/") for t in fences), fences
+    assert all(t.info == "diff" and t.content.startswith(("--- a/", '--- "a/')) for t in fences), fences
 
 
 def test_every_ci_report_is_valid_for_hostile_names(
@@ -305,3 +305,46 @@ def test_every_ci_report_is_valid_for_hostile_names(
     # diffs naming hostile files went into the Markdown and the SARIF fixes
     fixed = {e["file"] for e in data["errors"] if e["fix"]}
     assert set(FIXABLE_IN) <= fixed, fixed
+
+
+# ----------------------------------------------------------------------------- patches
+
+
+def test_a_patch_for_a_hostile_name_and_unusual_line_characters_applies_with_git(
+    make_project, cli, ts_version: str, tmp_path: Path
+) -> None:
+    """Diff headers quote a name the way git does (a line break, a quote, a backslash); diff lines
+    split at LF only (a form feed or U+2028 inside a line does not cut it, as splitlines() would)."""
+    from test_apply_cli import edit, errors, record
+
+    name = 'src/q"uo\tte\nline.ts'  # (tsc reads a backslash as a folder separator even on POSIX)
+    source = "export const n: number = 'one'; export const s = 'a\x0cb\u2028c\x1dd';\n"
+    root = make_project({name: source}, ts=ts_version)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    cli("scan", str(root))
+    found = errors(cli, root)
+    assert list(found) == [(name, "TS2322", 1)], found
+    error_id = found[(name, "TS2322", 1)]["id"]
+    sid = record(root, error_id, [edit(name, 1, 26, 31, "1")], 0.9)
+    patch = tmp_path / "fix.diff"
+    result = cli("apply", sid, "--path", str(root), "--patch", str(patch))
+    assert result.exit_code == 0, result.output
+    text = patch.read_text()
+    assert text.startswith('--- "a/src/q\\"uo\\tte\\nline.ts"\n')
+    check = subprocess.run(["git", "apply", str(patch)], cwd=root, capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    assert (root / name).read_text() == source.replace("'one'", "1")
+
+
+def test_unified_diff_quotes_names_as_git_does(tmp_path: Path) -> None:
+    """Every character a file name can hold round-trips through the diff header into `git apply`."""
+    from tsfix.edits import unified_diff
+
+    names = ["a\\b.ts", 'q"t.ts', "nl\nx.ts", "é\x1b\x7f.ts", "sp ace.ts", "\u2028.ts"]
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    for name in names:
+        (tmp_path / name).write_text("a\nb\x0cc\n")
+    patch = unified_diff({n: "a\nb\x0cc\n" for n in names}, {n: "a\nB\x0cc\n" for n in names})
+    result = subprocess.run(["git", "apply", "-"], input=patch, cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert all((tmp_path / n).read_text() == "a\nB\x0cc\n" for n in names)

@@ -42,6 +42,8 @@ from tsfix.edits import (
     Position,
     TextEdit,
     apply_edits,
+    diff_lines,
+    diff_path,
     edits_by_file,
     line_starts,
     position_of,
@@ -227,9 +229,10 @@ def parse_hunks(diff: str, path: str) -> list[Hunk]:
     hunks: list[Hunk] = []
     current: Hunk | None = None
     in_file = False
-    for line in diff.splitlines(keepends=True):
+    header = diff_path("a/", path)
+    for line in diff_lines(diff):
         if line.startswith("--- "):
-            in_file = line[4:].rstrip("\r\n") == f"a/{path}"
+            in_file = line[4:].rstrip("\r\n") == header
             current = None
             continue
         if not in_file or line.startswith("+++ "):
@@ -265,7 +268,7 @@ def relocate(text: str, hunks: Sequence[Hunk], max_fuzz: int = 2) -> tuple[str, 
     Each hunk is looked for at its line, then anywhere (an offset); if it is not found, up to
     `max_fuzz` context lines at each end are ignored (fuzz). Notes say what was needed.
     """
-    lines = text.splitlines(keepends=True)
+    lines = diff_lines(text)
     notes: list[str] = []
     shift = 0
     for hunk in hunks:

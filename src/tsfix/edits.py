@@ -115,6 +115,39 @@ def edits_by_file(edits: Iterable[TextEdit]) -> dict[str, list[TextEdit]]:
     return grouped
 
 
+_LINES = re.compile(r"[^\n]*\n|[^\n]+")
+
+
+def diff_lines(text: str) -> list[str]:
+    """`text` as a diff's lines, with their endings: split at LF only, as git and patch split.
+
+    str.splitlines() also splits at form feeds, U+2028 and six other characters a source line can
+    hold (in a string or a comment); a diff cut there does not apply with `git apply`.
+    """
+    return _LINES.findall(text)
+
+
+# Characters git writes escaped inside a quoted file name (quote_c_style); other controls as octal.
+_QUOTED = {7: "\\a", 8: "\\b", 9: "\\t", 10: "\\n", 11: "\\v", 12: "\\f", 13: "\\r", 34: '\\"', 92: "\\\\"}
+
+
+def diff_path(prefix: str, path: str) -> str:
+    """`prefix + path` as a diff header names it: C-quoted the way git quotes it when the name holds
+    a quote, a backslash or a control character (a line break would otherwise end the header)."""
+    name = prefix + path
+    if not any(ch in '"\\' or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name):
+        return name
+    out = []
+    for byte in name.encode("utf-8", errors="surrogateescape"):
+        if byte in _QUOTED:
+            out.append(_QUOTED[byte])
+        elif byte < 0x20 or byte >= 0x7F:
+            out.append(f"\\{byte:03o}")
+        else:
+            out.append(chr(byte))
+    return '"' + "".join(out) + '"'
+
+
 def unified_diff(before: dict[str, str], after: dict[str, str]) -> str:
     """One unified diff over several files, with a/ and b/ prefixes, as `git apply` takes it."""
     chunks = []
@@ -124,15 +157,14 @@ def unified_diff(before: dict[str, str], after: dict[str, str]) -> str:
         if old == new:
             continue
         lines = difflib.unified_diff(
-            old.splitlines(keepends=True),
-            new.splitlines(keepends=True),
-            fromfile=f"a/{path}",
-            tofile=f"b/{path}",
+            diff_lines(old),
+            diff_lines(new),
+            fromfile=diff_path("a/", path),
+            tofile=diff_path("b/", path),
             n=3,
         )
         text = "".join(
-            line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
-            for line in lines
+            line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
         )
         chunks.append(text)
     return "".join(chunks)

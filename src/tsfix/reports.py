@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from tsfix import __version__
 from tsfix.ci import CiError, CiReport
+from tsfix.edits import diff_lines, diff_path
 from tsfix.render import annotation
 from tsfix.safe_text import escape_unsafe
 
@@ -376,10 +377,14 @@ def _prefixed_diff(diff: str, prefix: str) -> str:
     """A suggestion's diff (paths relative to the project) with paths relative to the repository."""
     if not prefix:
         return diff
+    escaped = diff_path("", prefix).strip('"')  # the prefix as it reads inside a quoted name
     lines = []
-    for line in diff.splitlines(keepends=True):
-        if line.startswith(("--- a/", "+++ b/")):
-            line = line[:6] + prefix + line[6:]
+    for line in diff_lines(diff):
+        for marker in ("--- a/", "+++ b/"):
+            if line.startswith(marker):
+                line = marker[:4] + diff_path(marker[4:], prefix + line[6:].rstrip("\n")) + "\n"
+            elif line.startswith(f'{marker[:4]}"{marker[4:]}'):  # a name git-quoted
+                line = line[:7] + escaped + line[7:]
         lines.append(line)
     return "".join(lines)
 
