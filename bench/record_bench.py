@@ -40,7 +40,7 @@ def run_once(root: Path, output: str, store_path: Path, fresh: bool) -> dict[str
     from tsfix.fingerprint import fingerprints  # noqa: F401  (imported for its cost below)
     from tsfix.pipeline import Prefetched, errors_from_diagnostics
     from tsfix.store.sqlite import SQLiteStore
-    from tsfix.tsc import ProjectFiles, parse_tsc_output
+    from tsfix.tsc_output import ProjectFiles, parse_tsc_output
 
     if fresh and store_path.exists():
         store_path.unlink()

@@ -18,7 +18,7 @@ from tsfix.context import (
     language_for,
 )
 from tsfix.pipeline import errors_from_diagnostics
-from tsfix.tsc import parse_tsc_output
+from tsfix.tsc_output import parse_tsc_output
 
 
 def ctx_at(tmp_path: Path, name: str, source: str | bytes, line: int, col: int = 1):

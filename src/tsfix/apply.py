@@ -58,16 +58,8 @@ from tsfix.progress import Progress, quiet
 from tsfix.project import ProgramSources, git_facts, project_key
 from tsfix.store import Store, default_store_path, open_store
 from tsfix.store.sqlite import now_iso
-from tsfix.tsc import (
-    ProjectFiles,
-    TscInfo,
-    TscProcess,
-    check_run,
-    find_tsc,
-    find_tsconfig,
-    parse_tsc_output,
-    tsc_arguments,
-)
+from tsfix.tsc import TscInfo, TscProcess, check_run, find_tsc, find_tsconfig, tsc_arguments
+from tsfix.tsc_output import ProjectFiles, parse_tsc_output
 from tsfix.verify import ImportGraph, Verifier
 
 UNDO_DIR = "undo"

@@ -35,7 +35,6 @@ from tsfix.project import GitFacts, git_facts, project_key
 from tsfix.store import Store, is_remote, open_store, remote_key
 from tsfix.store.sqlite import SQLiteStore, now_iso
 from tsfix.tsc import (
-    ProjectFiles,
     TscInfo,
     TscProcess,
     TscRun,
@@ -43,15 +42,18 @@ from tsfix.tsc import (
     find_tsc,
     find_tsconfig,
     is_solution_config,
-    may_be_syntax_only,
     mentions_references,
-    parse_tsc_output,
     prepare_build,
-    raise_for_config_errors,
-    relative_posix,
     show_config,
     tsc_arguments,
     unshadow,
+)
+from tsfix.tsc_output import (
+    ProjectFiles,
+    may_be_syntax_only,
+    parse_tsc_output,
+    raise_for_config_errors,
+    relative_posix,
 )
 
 
