@@ -157,6 +157,33 @@ def errors_from_diagnostics(
     records: context and fingerprint are functions of precisely those inputs.
     """
     ready = prefetched or Prefetched()
+    unique = _unique_relative(root, diagnostics)
+    reused, files = _reusable_records(unique, ready)
+    located = [
+        (i, d.file, d.line or 1, d.col or 1) for i, d in enumerate(unique) if d.file and i not in reused
+    ]
+    files.update(extract_contexts(root, located, ready.indexes))
+
+    fresh = [i for i in range(len(unique)) if i not in reused]
+    found: dict[int, tuple[CodeContext | None, FileContexts | None]] = {}
+    keys = []
+    for i in fresh:
+        d = unique[i]
+        file_contexts = files.get(d.file) if d.file else None
+        ctx = file_contexts.contexts.get(i) if file_contexts else None
+        found[i] = (ctx, file_contexts)
+        keys.append(
+            (d.file, d.code, d.message, ctx.symbol_path if ctx else "", ctx.error_line_text if ctx else "")
+        )
+    prints = dict(zip(fresh, fingerprints(keys, root=str(root)), strict=True))
+    errors = [
+        reused[i] if i in reused else _error_input(d, prints[i], *found[i]) for i, d in enumerate(unique)
+    ]
+    return errors, files
+
+
+def _unique_relative(root: Path, diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics with project-relative paths, exact duplicates dropped, in file order."""
     seen: set[tuple] = set()
     unique: list[Diagnostic] = []
     relative: dict[str, str] = {}
@@ -166,13 +193,18 @@ def errors_from_diagnostics(
             rel = relative.get(d.file)
             if rel is None:
                 rel = relative[d.file] = relative_posix(d.file, root)
-        item = Diagnostic(rel, d.line, d.col, d.code, d.category, d.message)
         key = (rel, d.line, d.col, d.code, d.message)
         if key not in seen:
             seen.add(key)
-            unique.append(item)
+            unique.append(Diagnostic(rel, d.line, d.col, d.code, d.category, d.message))
     unique.sort(key=lambda d: (d.file is None, d.file or "", d.line or 0, d.col or 0, d.code))
+    return unique
 
+
+def _reusable_records(
+    unique: Sequence[Diagnostic], ready: Prefetched
+) -> tuple[dict[int, ErrorInput], dict[str, FileContexts]]:
+    """Last scan's records of the files whose content and diagnostics are exactly as they were."""
     by_file: dict[str, list[int]] = {}
     for i, d in enumerate(unique):
         if d.file is not None:
@@ -191,49 +223,27 @@ def errors_from_diagnostics(
                 match.unchanged = True
                 reused[i] = match
             files[path] = FileContexts(path, previous[0].file_hash, {})
+    return reused, files
 
-    located = [
-        (i, d.file, d.line or 1, d.col or 1) for i, d in enumerate(unique) if d.file and i not in reused
-    ]
-    files.update(extract_contexts(root, located, ready.indexes))
 
-    fresh = [i for i in range(len(unique)) if i not in reused]
-    keys = []
-    found: dict[int, tuple[CodeContext | None, FileContexts | None]] = {}
-    for i in fresh:
-        d = unique[i]
-        file_contexts = files.get(d.file) if d.file else None
-        ctx = file_contexts.contexts.get(i) if file_contexts else None
-        found[i] = (ctx, file_contexts)
-        keys.append(
-            (d.file, d.code, d.message, ctx.symbol_path if ctx else "", ctx.error_line_text if ctx else "")
-        )
-    prints = dict(zip(fresh, fingerprints(keys, root=str(root)), strict=True))
-
-    errors = []
-    for i, d in enumerate(unique):
-        if i in reused:
-            errors.append(reused[i])
-            continue
-        ctx, file_contexts = found[i]
-        context: dict[str, Any] | None = ctx.as_json() if ctx else None
-        if ctx is None and file_contexts is not None and file_contexts.problem:
-            context = {"problem": file_contexts.problem}
-        errors.append(
-            ErrorInput(
-                fingerprint=prints[i],
-                file_path=d.file,
-                line=d.line,
-                col=d.col,
-                code=d.code,
-                category=d.category,
-                message=d.message,
-                code_snippet=ctx.snippet if ctx else None,
-                context=context,
-                file_hash=file_contexts.hash if file_contexts else None,
-            )
-        )
-    return errors, files
+def _error_input(
+    d: Diagnostic, fingerprint: str, ctx: CodeContext | None, file_contexts: FileContexts | None
+) -> ErrorInput:
+    context: dict[str, Any] | None = ctx.as_json() if ctx else None
+    if ctx is None and file_contexts is not None and file_contexts.problem:
+        context = {"problem": file_contexts.problem}
+    return ErrorInput(
+        fingerprint=fingerprint,
+        file_path=d.file,
+        line=d.line,
+        col=d.col,
+        code=d.code,
+        category=d.category,
+        message=d.message,
+        code_snippet=ctx.snippet if ctx else None,
+        context=context,
+        file_hash=file_contexts.hash if file_contexts else None,
+    )
 
 
 def record_tsc_output(
