@@ -45,8 +45,8 @@ def materialize(case_id: str, dest: Path, ts: str, original: bool) -> None:
 
 
 def run_case(case: dict, ts: str, work: Path) -> dict:
-    from tsfix.patch import plan
-    from tsfix.pipeline import ScanOptions, scan_project
+    from tsfix.plan import plan
+    from tsfix.scan import ScanOptions, scan_project
     from tsfix.store import open_store
     from tsfix.suggest import SuggestOptions, suggest_errors
 

@@ -50,9 +50,9 @@ def prompts(work: Path) -> list[list[dict[str, str]]]:
     from conftest import NPM_DIR, npm_install
     from tsfix.fixers import FixContext
     from tsfix.fixers.prompts import build_messages
-    from tsfix.pipeline import ScanOptions, scan_project
+    from tsfix.langserver.factory import open_language_service
+    from tsfix.scan import ScanOptions, scan_project
     from tsfix.store import open_store
-    from tsfix.suggest import open_language_service
     from tsfix.tsc import find_tsc
     from tsfix.verify import Verifier
 

@@ -38,7 +38,7 @@ def run_once(root: Path, output: str, store_path: Path, fresh: bool) -> dict[str
     from storelib import scan_input
     from tsfix.context import index_file
     from tsfix.fingerprint import fingerprints  # noqa: F401  (imported for its cost below)
-    from tsfix.pipeline import Prefetched, errors_from_diagnostics
+    from tsfix.scan import Prefetched, errors_from_diagnostics
     from tsfix.store.sqlite import SQLiteStore
     from tsfix.tsc_output import ProjectFiles, parse_tsc_output
 

@@ -32,7 +32,7 @@ from scan_bench import machine  # noqa: E402
 
 def ten_thousand_errors(work: Path):  # -> list[ErrorInput]
     from conftest import NPM_DIR, npm_install
-    from tsfix.pipeline import errors_from_diagnostics
+    from tsfix.scan import errors_from_diagnostics
     from tsfix.tsc_output import parse_tsc_output
 
     root = work / "gen2k"

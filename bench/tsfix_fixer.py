@@ -17,10 +17,11 @@ import sys
 import time
 from pathlib import Path
 
-from tsfix.patch import best_per_error, verify_together
-from tsfix.pipeline import ScanOptions, scan_project
+from tsfix.langserver.factory import open_language_service
+from tsfix.plan import best_per_error, verify_together
+from tsfix.scan import ScanOptions, scan_project
 from tsfix.store import open_store
-from tsfix.suggest import SuggestOptions, open_language_service, suggest_errors
+from tsfix.suggest import SuggestOptions, suggest_errors
 from tsfix.tsc import find_tsc
 from tsfix.verify import Verifier
 

@@ -39,6 +39,27 @@ DEFAULT_TSCONFIG = {
 }
 
 
+# The components a test needs, marked from the fixtures it uses (`./scripts/test -m "not pg"` is the
+# fast tier; CI runs everything). Stores chosen by a parameter open Postgres/Supabase lazily.
+NODE_FIXTURES = {"typescript", "make_project", "ts_version", "app", "sarif_schema"}
+PG_FIXTURES = {"postgres_cluster", "pg_url", "supabase_stack", "supabase"}
+PG_BACKENDS = {"postgres", "supabase"}
+GGUF_FIXTURES = {"tiny_model", "llama_server"}
+GGUF_TESTS = {"test_a_small_real_instruct_model"}  # loads the shared model without a fixture
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if names & NODE_FIXTURES:
+            item.add_marker(pytest.mark.node)
+        if names & PG_FIXTURES or PG_BACKENDS & {v for v in params.values() if isinstance(v, str)}:
+            item.add_marker(pytest.mark.pg)
+        if names & GGUF_FIXTURES or item.name.split("[")[0] in GGUF_TESTS:
+            item.add_marker(pytest.mark.gguf)
+
+
 def cache_root() -> Path:
     return Path(os.environ.get("TSFIX_TEST_CACHE", Path.home() / ".cache" / "tsfix-tests")).expanduser()
 

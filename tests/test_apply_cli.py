@@ -292,7 +292,7 @@ def test_an_interrupted_apply_writes_no_file_half_and_restores_the_others(
     cli("scan", str(app))
     run_json(cli, "suggest", "--path", str(app))
     original = snapshot(app)
-    import tsfix.apply as apply_module
+    import tsfix.writes as writes_module
 
     real = os.replace
     calls: list[str] = []
@@ -304,9 +304,9 @@ def test_an_interrupted_apply_writes_no_file_half_and_restores_the_others(
                 raise OSError(30, "Read-only file system", str(dst))
         real(src, dst)
 
-    monkeypatch.setattr(apply_module.os, "replace", second_rename_fails)
+    monkeypatch.setattr(writes_module.os, "replace", second_rename_fails)
     result = cli("apply", "--all", "--path", str(app))
-    monkeypatch.setattr(apply_module.os, "replace", real)
+    monkeypatch.setattr(writes_module.os, "replace", real)
     assert result.exit_code == 2, result.output
     first, second = (Path(c).relative_to(app).as_posix() for c in calls)
     assert f"could not write {second}: Read-only file system" in result.output

@@ -8,18 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tsfix.apply import (
-    ApplyRefused,
-    DiskFile,
-    atomic_write,
-    confined,
-    keep_original,
-    parse_hunks,
-    relocate,
-    start_undo,
-    undo_last,
-)
 from tsfix.edits import unified_diff
+from tsfix.files import ApplyRefused, DiskFile, atomic_write, confined
+from tsfix.hunks import parse_hunks, relocate
+from tsfix.undo import keep_original, start_undo, undo_last
 
 
 def test_paths_are_confined_to_the_root(tmp_path: Path) -> None:
@@ -72,14 +64,14 @@ def test_an_interrupted_write_leaves_the_file_whole(tmp_path: Path) -> None:
         handle.close()
         raise OSError(28, "No space left on device")
 
-    import tsfix.apply as apply_module
+    import tsfix.files as files_module
 
-    apply_module.os.fdopen = failing_fdopen  # type: ignore[assignment]
+    files_module.os.fdopen = failing_fdopen  # type: ignore[assignment]
     try:
         with pytest.raises(OSError, match="No space left"):
             atomic_write(target, b"new content\n", 0o644)
     finally:
-        apply_module.os.fdopen = real  # type: ignore[assignment]
+        files_module.os.fdopen = real  # type: ignore[assignment]
     assert target.read_text() == "original\n"
     assert [p.name for p in tmp_path.iterdir()] == ["a.ts"]  # no temporary file left behind
 
@@ -130,8 +122,8 @@ def test_a_failed_rename_is_put_back_by_renames_and_undo_finishes_the_job(
 ) -> None:
     """The third rename into place fails, and putting back the first one fails too: the message names
     each file's state and `tsfix undo`, which then restores the file left new."""
-    import tsfix.apply as apply_module
-    from tsfix.apply import ApplyWriteFailed, write_all
+    import tsfix.writes as writes_module
+    from tsfix.writes import ApplyWriteFailed, write_all
 
     names = [f"f{i}.ts" for i in range(4)]
     for name in names:
@@ -147,10 +139,10 @@ def test_a_failed_rename_is_put_back_by_renames_and_undo_finishes_the_job(
             raise OSError(5, "Input/output error", str(dst))
         real(src, dst)
 
-    monkeypatch.setattr(apply_module.os, "replace", flaky)
+    monkeypatch.setattr(writes_module.os, "replace", flaky)
     with pytest.raises(ApplyWriteFailed) as failure:
         write_all(tmp_path, record, [(f, f.encode(f"{f.path} after\n")) for f in files])
-    monkeypatch.setattr(apply_module.os, "replace", real)
+    monkeypatch.setattr(writes_module.os, "replace", real)
     assert failure.value.message == (
         "could not write f2.ts: Input/output error; some files are fixed and some not: "
         "new: f0.ts; restored: f1.ts; old: f2.ts, f3.ts"
@@ -170,7 +162,7 @@ def test_a_failed_rename_is_put_back_by_renames_and_undo_finishes_the_job(
 
 def test_originals_are_kept_by_hard_links_and_restored_by_rename(tmp_path: Path) -> None:
     """No bytes are copied on the way in or out, so neither needs free space."""
-    from tsfix.apply import write_all
+    from tsfix.writes import write_all
 
     (tmp_path / "a.ts").write_text("before\n")
     f = DiskFile.read(tmp_path, "a.ts")

@@ -174,8 +174,9 @@ def test_a_file_name_cannot_smuggle_another_file_into_the_program(make_project, 
 def test_suggest_drops_a_candidate_that_edits_a_file_outside_the_program(
     make_project, ts_version: str
 ) -> None:
-    from tsfix.suggest import open_language_service
-    from tsfix.verify import Candidate, Verifier
+    from tsfix.fixers.candidate import Candidate
+    from tsfix.langserver.factory import open_language_service
+    from tsfix.verify import Verifier
 
     root = make_project({"src/x.ts": SOURCE, **OTHER}, ts=ts_version)
     found_root, tsconfig = find_tsconfig(root)

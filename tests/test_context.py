@@ -17,7 +17,7 @@ from tsfix.context import (
     index_file,
     language_for,
 )
-from tsfix.pipeline import errors_from_diagnostics
+from tsfix.scan import errors_from_diagnostics
 from tsfix.tsc_output import parse_tsc_output
 
 

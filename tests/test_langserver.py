@@ -11,8 +11,8 @@ import pytest
 
 from tsfix.edits import Position
 from tsfix.langserver import LanguageServiceError
+from tsfix.langserver.factory import open_language_service
 from tsfix.langserver.framing import RequestTimeout
-from tsfix.suggest import open_language_service
 from tsfix.tsc import find_tsc
 
 FILES = {

@@ -18,8 +18,9 @@ from ggufmodel import build_tiny_llama
 from tsfix.fixers import FixContext
 from tsfix.fixers.llama import LlamaFixer
 from tsfix.fixers.prompts import EDIT_SCHEMA, build_messages, edits_from_answer
+from tsfix.langserver.factory import open_language_service
 from tsfix.models import ErrorRow
-from tsfix.suggest import Suggester, SuggestOptions, open_language_service
+from tsfix.suggest import Suggester, SuggestOptions
 from tsfix.tsc import find_tsc
 from tsfix.verify import Verifier
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from tsfix.langserver import lsp, tsserver
+from tsfix.langserver.factory import open_language_service, tsfix_cache, typescript6
 from tsfix.langserver.framing import server_environment
-from tsfix.suggest import open_language_service, tsfix_cache, typescript6
 from tsfix.tsc import find_tsc
 
 SOURCE = (

@@ -43,8 +43,8 @@ def test_installed_wheel_loads_its_own_sql(wheel: Path, tmp_path: Path) -> None:
         check=True,
     )
     code = (
-        "import tsfix.store.postgres as p, importlib.resources as r;"
-        "print(r.files('tsfix').joinpath('sql').is_dir(), [n for n, _ in p.sql_migrations()])"
+        "import tsfix.store.migrations as m, importlib.resources as r;"
+        "print(r.files('tsfix').joinpath('sql').is_dir(), m.POSTGRES_MIGRATIONS.names())"
     )
     env = {**os.environ, "PYTHONPATH": str(target)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path)

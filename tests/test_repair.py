@@ -6,8 +6,8 @@ import pytest
 
 from tsfix.fixers import FixContext
 from tsfix.fixers.repair import RepairFixer
+from tsfix.langserver.factory import open_language_service
 from tsfix.models import ErrorRow
-from tsfix.suggest import open_language_service
 from tsfix.tsc import find_tsc
 from tsfix.verify import Verifier
 

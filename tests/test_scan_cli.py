@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tsfix.errors import TscFailed
-from tsfix.pipeline import record_tsc_output
+from tsfix.scan import record_tsc_output
 from tsfix.store import open_store
 from tsfix.tsc import TscProcess, find_tsc, tsc_arguments
 

@@ -138,13 +138,13 @@ def test_db_migrate_applies_nothing_to_a_newer_postgres(postgres_cluster, cli, t
     one (it might undo or clash with what the newer tsfix did)."""
     import psycopg
 
-    from tsfix.store.postgres import sql_migrations
+    from tsfix.store.migrations import POSTGRES_MIGRATIONS
 
     database = "tsfix_newer_migrate"
     postgres_cluster.psql(f"create database {database}")
     url = postgres_cluster.url(database)
     try:
-        *older, (last, _) = sql_migrations()
+        *older, (last, _) = POSTGRES_MIGRATIONS.steps()
         with psycopg.connect(url, autocommit=True) as conn:
             for _, sql in older:
                 conn.execute(sql)
@@ -162,12 +162,12 @@ def test_db_migrate_applies_nothing_to_a_newer_postgres(postgres_cluster, cli, t
 
 def test_newer_sqlite_store_is_not_migrated(tmp_path: Path) -> None:
     """A store one migration behind plus a newer tsfix's row: opening applies nothing."""
-    from tsfix.store.sqlite import migrations
+    from tsfix.store.migrations import SQLITE_MIGRATIONS
 
     path = tmp_path / "behind.db"
     with SQLiteStore(path):
         pass
-    *_, (last, _) = migrations()
+    *_, (last, _) = SQLITE_MIGRATIONS.steps()
     with sqlite3.connect(path) as conn:
         conn.execute("DELETE FROM tsfix_migrations WHERE name = ?", (last,))
     mark_sqlite_newer(path)

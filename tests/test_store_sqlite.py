@@ -15,8 +15,8 @@ import pytest
 from storelib import error_input, scan_input, snapshot
 from tsfix.errors import StoreBusy, StoreError
 from tsfix.store import open_store
-from tsfix.store import sqlite as sqlite_store
-from tsfix.store.sqlite import SQLiteStore, migrations
+from tsfix.store.migrations import SQLITE_MIGRATIONS
+from tsfix.store.sqlite import SQLiteStore
 
 EXPECTED_SCHEMA = {
     "scans": [
@@ -42,16 +42,16 @@ EXPECTED_SCHEMA = {
 def test_migrations_are_applied_on_open_and_recorded(tmp_path: Path) -> None:
     with SQLiteStore(tmp_path / "s.db") as store:
         assert store.schema() == EXPECTED_SCHEMA
-        assert store.applied_migrations() == [name for name, _ in migrations()]
+        assert store.applied_migrations() == [name for name, _ in SQLITE_MIGRATIONS.steps()]
         assert store.migrate() == []  # a second run is a no-op
     with SQLiteStore(tmp_path / "s.db") as again:
         assert again.migrate() == []
 
 
 def test_a_failing_migration_is_rolled_back_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    good = migrations()
+    good = SQLITE_MIGRATIONS.steps()
     bad = ("9999_broken", "CREATE TABLE half_done (a INTEGER);\nINSERT INTO no_such_table VALUES (1);\n")
-    monkeypatch.setattr(sqlite_store, "migrations", lambda: [*good, bad])
+    monkeypatch.setattr(SQLITE_MIGRATIONS, "steps", lambda: [*good, bad])
     with pytest.raises(StoreError, match="no_such_table"):
         SQLiteStore(tmp_path / "s.db")
     conn = sqlite3.connect(tmp_path / "s.db")

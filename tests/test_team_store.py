@@ -15,7 +15,8 @@ import pytest
 from storelib import error_input, scan_input, snapshot
 from tsfix.errors import StoreDenied, StoreSchemaMissing, StoreUnreachable, UsageError
 from tsfix.store import open_store
-from tsfix.store.postgres import migrate, migration_status, sql_migrations
+from tsfix.store.migrations import POSTGRES_MIGRATIONS
+from tsfix.store.postgres import migrate, migration_status
 from tsfix.store.remote import SCHEMA_VERSION
 
 MIGRATIONS = ["0001_init", "0002_security", "0003_functions", "0004_suggestions", "0005_apply", "0006_queue"]
@@ -26,7 +27,7 @@ BROKEN = {"src/a.ts": "export const a: number = 'x';\nexport const b: string = 1
 
 
 def test_migrations_are_recorded_and_a_second_run_is_a_no_op(postgres_cluster, pg_url: str) -> None:
-    names = [name for name, _ in sql_migrations()]
+    names = [name for name, _ in POSTGRES_MIGRATIONS.steps()]
     assert names == MIGRATIONS
     assert [s.name for s in migration_status(pg_url) if s.applied] == names
     assert migrate(pg_url) == []
@@ -45,7 +46,7 @@ def test_migrating_a_fresh_database_concurrently_applies_each_migration_once(pos
     applied = sorted(name for r in results for name in r)
     assert applied == MIGRATIONS
     # the files are idempotent too: `supabase db push` may run them again
-    for _, sql in sql_migrations():
+    for _, sql in POSTGRES_MIGRATIONS.steps():
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(sql)
     assert migrate(url) == []
@@ -385,7 +386,7 @@ def test_db_commands(cli, pg_url: str, supabase, postgres_cluster, tmp_path: Pat
     postgres_cluster.psql("create database tsfix_fresh")
     fresh = postgres_cluster.url("tsfix_fresh")
     pending = cli("db", "status", "--store", fresh)
-    assert pending.exit_code == 1 and pending.output.count("pending") == len(sql_migrations())
+    assert pending.exit_code == 1 and pending.output.count("pending") == len(POSTGRES_MIGRATIONS.steps())
     applied = cli("db", "migrate", "--store", fresh)
     assert applied.exit_code == 0 and "applied " + ", ".join(MIGRATIONS) in applied.output
     assert postgres_cluster.password not in applied.output + pending.output

@@ -8,9 +8,10 @@ from hypothesis import strategies as st
 
 from tsfix.confidence import Evidence, confidence, evidence
 from tsfix.edits import Position, TextEdit
-from tsfix.suggest import open_language_service
+from tsfix.fixers.candidate import Candidate
+from tsfix.langserver.factory import open_language_service
 from tsfix.tsc import find_tsc
-from tsfix.verify import Candidate, Verification, Verifier, merge_identical, suppression_in
+from tsfix.verify import Verification, Verifier, merge_identical, suppression_in
 
 FILES = {
     "src/money.ts": "export function cents(amount: number): number {\n  return Math.round(amount * 100);\n}\n",

@@ -16,15 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from tsfix import __version__
-from tsfix.apply import ApplyOptions, ApplyReport, apply_fixes, atomic_write
+from tsfix.apply import ApplyOptions, ApplyReport, apply_fixes
 from tsfix.context import file_hash
 from tsfix.errors import UsageError
+from tsfix.files import atomic_write
+from tsfix.langserver.factory import open_language_service
 from tsfix.models import OPEN_STATUSES, ErrorInput, FixedError, SuggestionRow
-from tsfix.pipeline import ScanOptions, ScanReport, scan_project
-from tsfix.progress import Progress, quiet
+from tsfix.progress import Progress, ServiceStarting, quiet
 from tsfix.project import git_facts
+from tsfix.scan import ScanOptions, ScanReport, scan_project
 from tsfix.store import open_store
-from tsfix.suggest import SuggestOptions, SuggestReport, open_language_service, suggest_errors
+from tsfix.suggest import SuggestOptions, SuggestReport, suggest_errors
 
 FORMATS = ("text", "sarif", "github", "json", "markdown", "junit")
 FAIL_ON = ("any", "new", "none")
@@ -293,7 +295,7 @@ def _suggest_and_apply(
         found = store.suggestions_for([r.id for r in wanted])
     fixes = {str(r.id): fix for r in wanted if (fix := valid.best(found.get(r.id, []))) is not None}
     todo = [r for r in wanted if str(r.id) not in fixes]
-    progress("service", {"version": tsc.version})
+    progress(ServiceStarting(version=tsc.version))
     with open_language_service(root, tsc, so.ls_timeout) as service:
         report = SuggestReport([], "", service.name, None, None, None)
         if todo:

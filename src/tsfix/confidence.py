@@ -25,7 +25,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from tsfix.verify import Candidate, Verification
+from tsfix.fixers.candidate import Candidate
+from tsfix.verify import Verification
 
 TIER = {"quickfix": 0.90, "repair": 0.80, "llama": 0.70, "openai": 0.70}
 MODEL_FIXERS = ("llama", "openai")

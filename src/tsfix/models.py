@@ -6,14 +6,33 @@ import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 
 Category = Literal["error", "warning", "suggestion", "message"]
-ErrorStatus = Literal["new", "ai_suggested", "applied", "fixed", "dismissed"]
 Change = Literal["new", "open", "reopened"]
 
-ERROR_STATUSES: tuple[str, ...] = ("new", "ai_suggested", "applied", "fixed", "dismissed")
-OPEN_STATUSES: tuple[str, ...] = ("new", "ai_suggested", "applied")
+
+class ErrorStatus(StrEnum):
+    """Where an error stands; the SQL of every store checks for exactly these (tests/test_store_interface.py)."""
+
+    NEW = "new"  # seen by a scan, no suggestion yet
+    AI_SUGGESTED = "ai_suggested"  # has suggestions
+    APPLIED = "applied"  # a suggestion was applied; the next scan says whether it is gone
+    FIXED = "fixed"  # a complete scan no longer sees it
+    DISMISSED = "dismissed"  # set aside by hand; no scan or suggestion changes it
+
+
+ERROR_STATUSES: tuple[str, ...] = tuple(s.value for s in ErrorStatus)
+OPEN_STATUSES: tuple[str, ...] = (
+    ErrorStatus.NEW.value,
+    ErrorStatus.AI_SUGGESTED.value,
+    ErrorStatus.APPLIED.value,
+)
+#: statuses a suggestion can still change: suggesting makes them ai_suggested, applying applied
+SUGGESTABLE_STATUSES: tuple[str, ...] = (ErrorStatus.NEW.value, ErrorStatus.AI_SUGGESTED.value)
+#: statuses of errors that a scan seeing them again reopens
+CLOSED_STATUSES: tuple[str, ...] = (ErrorStatus.FIXED.value, ErrorStatus.APPLIED.value)
 
 
 @dataclass(frozen=True, slots=True)

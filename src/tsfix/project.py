@@ -14,8 +14,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from tsfix.errors import TscFailed
-from tsfix.tsc import TscInfo, mentions_references, show_config
+from tsfix.errors import ProjectNotFound, TscFailed
+from tsfix.tsc import TscInfo, find_tsconfig, mentions_references, show_config
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +105,20 @@ def project_key(root: Path, tsconfig: Path, git: GitFacts, override: str | None 
             rel = tsconfig.name
         base = f"{base}#{rel}"
     return base
+
+
+def find_project_root(path: Path) -> Path:
+    """The project root around `path`: the folder of the nearest tsconfig, else of the nearest store."""
+    from tsfix.store import default_store_path
+
+    try:
+        return find_tsconfig(path)[0]
+    except ProjectNotFound:
+        start = path.resolve()
+        for folder in (start, *start.parents):
+            if default_store_path(folder).is_file():
+                return folder
+        raise
 
 
 # ----------------------------------------------------------------------------- the program's sources
@@ -212,7 +226,7 @@ def _list_files_only(tsc: TscInfo, tsconfig: Path, timeout: float | None) -> str
     except subprocess.TimeoutExpired:
         raise TscFailed(
             f"`tsc --listFilesOnly` did not finish within {timeout:g} s",
-            hint="tsfix asks tsc which files the program holds before it edits any; raise --timeout",
+            hint="tsfix asks tsc which files the program holds before it edits any; raise --tsc-timeout",
         ) from None
     except OSError as exc:
         raise TscFailed(f"cannot run {command[0]}: {exc.strerror}", hint="check --tsc") from None

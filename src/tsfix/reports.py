@@ -7,7 +7,7 @@ same run gives byte-identical reports (the Markdown and JUnit ones are checked a
 A file name can hold any character but `/` and NUL, and each format has its own grammar to keep:
 SARIF URIs are percent-encoded (`_sarif_uri`), JUnit text has the characters XML 1.0 cannot hold
 replaced visibly (`_xml_safe`), Markdown puts names in code spans and escapes messages
-(`_md_code`, `_md_text`), annotations use the workflow-command escapes (`render.annotation`).
+(`_md_code`, `_md_text`), annotations use the workflow-command escapes (`ui.scan.annotation`).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from urllib.parse import quote
 from tsfix import __version__
 from tsfix.ci import CiError, CiReport
 from tsfix.edits import diff_lines, diff_path
-from tsfix.render import annotation
 from tsfix.safe_text import escape_unsafe
+from tsfix.ui.scan import annotation
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TS_DOCS = "https://typescript.tv/errors/#ts{number}"

@@ -9,9 +9,6 @@ the structured edits and the content hash of every file they were made against.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -22,17 +19,17 @@ from tsfix.confidence import confidence, evidence
 from tsfix.context import file_hash
 from tsfix.edits import changed_size, unified_diff
 from tsfix.errors import TsfixError, UsageError
-from tsfix.fixers import FixContext, Fixer
+from tsfix.fixers import FixContext, Fixer, fixer_classes, resolve_fixers
+from tsfix.fixers.candidate import Candidate
 from tsfix.langserver import LanguageService, LanguageServiceError, LsDiagnostic
+from tsfix.langserver.factory import TS6_VERSION, open_language_service, typescript6
+from tsfix.locate import locate
 from tsfix.models import OPEN_STATUSES, ErrorRow, SuggestionInput
-from tsfix.progress import Progress, quiet
+from tsfix.progress import ErrorsSelected, Progress, ServiceStarting, Suggested, Suggesting, quiet
 from tsfix.project import ProgramSources, git_facts, project_key
 from tsfix.store import Store, default_store_path, open_store
 from tsfix.tsc import TscInfo, find_tsc, find_tsconfig
-from tsfix.verify import Candidate, Verification, Verifier, merge_identical
-
-TS6_VERSION = "6.0.3"
-DETERMINISTIC = ("quickfix", "repair")
+from tsfix.verify import Verification, Verifier, merge_identical
 
 
 @dataclass(slots=True)
@@ -104,133 +101,15 @@ class SuggestReport:
     verify_ms: list[float] = field(default_factory=list)
 
 
-# ----------------------------------------------------------------------------- language services
-
-
-def tsfix_cache() -> Path:
-    base = os.environ.get("TSFIX_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "tsfix"
-    )
-    return Path(base)
-
-
-def open_language_service(
-    root: Path, tsc: TscInfo, timeout: float, log: Path | None = None
-) -> LanguageService:
-    """The project's own language service: tsserver for TypeScript 5.x/6.x, `tsc --lsp` for 7.x."""
-    if tsc.major is not None and tsc.major >= 7:
-        from tsfix.langserver.lsp import LspServer
-
-        return LspServer(root, list(tsc.command), tsc.version, timeout=timeout, log=log)
-    if tsc.package_dir is None:
-        raise LanguageServiceError(
-            f"cannot find the TypeScript package of {tsc.path}",
-            hint="tsfix suggest needs the project's typescript package (its lib/tsserver.js)",
-        )
-    from tsfix.langserver.tsserver import TsServer
-
-    return TsServer(root, tsc.package_dir, tsc.version, timeout=timeout, log=log)
-
-
-def typescript6(progress: Progress) -> Path | None:
-    """A TypeScript 6 package for its tsserver: TSFIX_TS6_PATH, tsfix's cache, or installed there now."""
-    configured = os.environ.get("TSFIX_TS6_PATH")
-    if configured:
-        path = Path(configured)
-        path = path.parent.parent if path.name == "tsserver.js" else path
-        return path if (path / "lib" / "tsserver.js").is_file() else None
-    folder = tsfix_cache() / f"typescript-{TS6_VERSION}"
-    package = folder / "node_modules" / "typescript"
-    if (package / "lib" / "tsserver.js").is_file():
-        return package
-    if shutil.which("npm") is None:
-        return None
-    progress("ts6_install", {"version": TS6_VERSION, "folder": str(folder)})
-    folder.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
-        [
-            "npm",
-            "install",
-            "--prefix",
-            str(folder),
-            f"typescript@{TS6_VERSION}",
-            "--no-audit",
-            "--no-fund",
-            "--ignore-scripts",
-            "--loglevel=error",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0 or not (package / "lib" / "tsserver.js").is_file():
-        progress("ts6_failed", {"error": (result.stderr or result.stdout).strip()[-300:]})
-        return None
-    return package
-
-
 # ----------------------------------------------------------------------------- fixers
 
 
 def build_fixers(options: SuggestOptions, progress: Progress) -> tuple[list[Fixer], list[Fixer], str | None]:
-    """(deterministic fixers, model fixers, hint) for the options."""
-    names = list(options.fixers) if options.fixers else list(DETERMINISTIC)
-    unknown = [n for n in names if n not in ("quickfix", "repair", "llama", "openai")]
-    if unknown:
-        raise UsageError(f"unknown fixer {unknown[0]!r}", hint="use quickfix, repair, llama or openai")
-    engine = options.engine
-    if engine is None and options.fixers is None:
-        if options.base_url:
-            engine = "openai"
-        elif options.model:
-            engine = "llama"
-    if engine and engine not in names and options.fixers is None:
-        names.append(engine)
-    if options.no_llm:
-        names = [n for n in names if n in DETERMINISTIC]
-    deterministic: list[Fixer] = []
-    if "quickfix" in names:
-        from tsfix.fixers.quickfix import QuickFixFixer
-
-        deterministic.append(QuickFixFixer())
-    if "repair" in names:
-        from tsfix.fixers.repair import RepairFixer
-
-        deterministic.append(RepairFixer())
-    models: list[Fixer] = []
-    if "llama" in names:
-        if not options.model:
-            raise UsageError(
-                "the llama fixer needs a model", hint="pass --model path/to/model.gguf (or set TSFIX_MODEL)"
-            )
-        from tsfix.fixers.llama import LlamaFixer
-
-        progress("model_loading", {"model": Path(options.model).name})
-        fixer = LlamaFixer(
-            options.model,
-            candidates=options.candidates,
-            n_gpu_layers=options.n_gpu_layers,
-            n_ctx=options.ctx,
-            threads=options.threads,
-            timeout=options.timeout,
-        )
-        progress(
-            "model_loaded",
-            {"model": fixer.model_name, "seconds": fixer.load_seconds, "gpu_layers": fixer.n_gpu_layers},
-        )
-        models.append(fixer)
-    if "openai" in names:
-        from tsfix.fixers.openai import OpenAIFixer
-
-        models.append(
-            OpenAIFixer(
-                options.base_url or "",
-                model=options.model if options.model and not options.model.endswith(".gguf") else None,
-                api_key_env=options.api_key_env,
-                candidates=options.candidates,
-                concurrency=options.concurrency,
-                timeout=options.timeout,
-            )
-        )
+    """(deterministic fixers, model fixers, hint) for the options, built from the fixer registry."""
+    names = _fixer_names(options)
+    fixers = [fixer.from_options(options, progress) for fixer in fixer_classes() if fixer.name in names]
+    deterministic = [fixer for fixer in fixers if not fixer.uses_model]
+    models = [fixer for fixer in fixers if fixer.uses_model]
     hint = None
     if not models and not options.no_llm:
         hint = (
@@ -240,18 +119,24 @@ def build_fixers(options: SuggestOptions, progress: Progress) -> tuple[list[Fixe
     return deterministic, models, hint
 
 
+def _fixer_names(options: SuggestOptions) -> list[str]:
+    """The fixers a run asks: --fixer, else the deterministic ones plus the model engine in use."""
+    deterministic = [fixer.name for fixer in fixer_classes() if not fixer.uses_model]
+    names = resolve_fixers(list(options.fixers)) if options.fixers else list(deterministic)
+    engine = options.engine
+    if engine is None and options.fixers is None:
+        if options.base_url:
+            engine = "openai"
+        elif options.model:
+            engine = "llama"
+    if engine and engine not in names and options.fixers is None:
+        names.append(engine)
+    if options.no_llm:
+        names = [name for name in names if name in deterministic]
+    return names
+
+
 # ----------------------------------------------------------------------------- one error
-
-
-def locate(error: ErrorRow, diagnostics: Sequence[LsDiagnostic]) -> LsDiagnostic | None:
-    """The error as the language service reports it now: same code, same first line, nearest line."""
-    headline = error.message.split("\n", 1)[0]
-    same_code = [d for d in diagnostics if d.code == error.code and d.is_problem]
-    exact = [d for d in same_code if d.message.split("\n", 1)[0] == headline] or same_code
-    if not exact:
-        return None
-    line = error.line or 1
-    return min(exact, key=lambda d: (abs(d.start.line - line), abs(d.start.col - (error.col or 1))))
 
 
 class Suggester:
@@ -424,7 +309,7 @@ def suggest_errors(
         try:
             if errors is None:
                 errors = select_errors(store, options, project)
-            progress("selected", {"errors": len(errors)})
+            progress(ErrorsSelected(errors=len(errors)))
             if not errors:
                 return SuggestReport([], store.display_url, "", None, None, hint)
             with suggestion_session(
@@ -434,16 +319,13 @@ def suggest_errors(
                 suggester.project_errors = store.list_errors(project=project, statuses=list(OPEN_STATUSES))
                 outcomes = []
                 for n, error in enumerate(errors, 1):
-                    progress("error", {"n": n, "of": len(errors), "error": error})
+                    progress(Suggesting(n=n, of=len(errors), error=error))
                     outcome = suggester.suggest(error)
                     outcome.ids = store.record_suggestions(
                         error.id, [s.suggestion for s in outcome.kept], outcome.note, suggester.tier
                     )
                     outcomes.append(outcome)
-                    progress(
-                        "error_done",
-                        {"n": n, "of": len(errors), "outcome": outcome, "tokens": _tokens(models)},
-                    )
+                    progress(Suggested(n=n, of=len(errors), outcome=outcome, tokens=_tokens(models)))
                 tokens, seconds = _tokens(models)
                 return SuggestReport(
                     outcomes,
@@ -475,7 +357,7 @@ def suggestion_session(
     TypeScript 7, TypeScript 6's tsserver as the quick-fix helper; both closed afterwards."""
     with ExitStack() as stack:
         if service is None:
-            progress("service", {"version": tsc.version})
+            progress(ServiceStarting(version=tsc.version))
             service = stack.enter_context(open_language_service(root, tsc, options.ls_timeout))
         helper = None
         if tsc.major is not None and tsc.major >= 7 and options.ts6 and deterministic:

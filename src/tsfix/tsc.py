@@ -235,7 +235,7 @@ class TscProcess:
             self.kill()
             raise TscFailed(
                 f"tsc did not finish within {self.timeout:g} s and was stopped",
-                hint="raise --timeout (or TSFIX_TIMEOUT); `tsc --noEmit --extendedDiagnostics` shows where time goes",
+                hint="raise --tsc-timeout (formerly --timeout; or TSFIX_TIMEOUT); `tsc --noEmit --extendedDiagnostics` shows where time goes",
             ) from None
         except BaseException:
             self.kill()

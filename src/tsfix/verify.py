@@ -12,38 +12,19 @@ unless suppressions are explicitly allowed.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tsfix.edits import TextEdit, apply_edits, edits_by_file, source_text
+from tsfix.edits import TextEdit, apply_edits, edits_by_file
+from tsfix.fixers.candidate import Candidate
+from tsfix.importgraph import ImportGraph
 from tsfix.langserver import LanguageService, LsDiagnostic
 from tsfix.project import ProgramSources
-
-# ----------------------------------------------------------------------------- candidates
-
-
-@dataclass
-class Candidate:
-    """A proposed fix: structured edits plus what is known about where it came from."""
-
-    fixer: str  # quickfix | repair | llama | openai
-    edits: tuple[TextEdit, ...]
-    description: str
-    fix_name: str | None = None  # TypeScript's fixName, or the repair template
-    model_name: str | None = None
-    mean_logprob: float | None = None  # mean token log-probability of the model's answer
-    samples: int = 1  # how many of the model's samples proposed this exact fix
-    of_samples: int = 1
-    tokens_in: int | None = None
-    tokens_out: int | None = None
-    latency_ms: int | None = None
-    also_from: list[str] = field(default_factory=list)  # other fixers that proposed the same result
 
 
 @dataclass
@@ -113,63 +94,6 @@ def suppression_in(before: dict[str, str], after: dict[str, str]) -> str | None:
             if len(pattern.findall(_code_only(new))) > old_count:
                 return f"adds {name}"
     return None
-
-
-# ----------------------------------------------------------------------------- importers
-
-_IMPORT = re.compile(
-    r"""(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)(['"])(\.{1,2}/[^'"\n]+)\1""", re.M
-)
-_SOURCE_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".d.ts", ".js", ".jsx", ".mjs", ".cjs")
-_SKIP_DIRS = {"node_modules", ".git", ".tsfix", "dist", "build", "out", "coverage"}
-
-
-class ImportGraph:
-    """Which project files import which, from their relative import specifiers (built once, lazily).
-
-    Path aliases (tsconfig `paths`) and bare package imports are not followed: a file reached only
-    that way is not re-checked when a file it imports is edited.
-    """
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._importers: dict[str, set[str]] | None = None
-
-    def _files(self) -> Iterable[str]:
-        for folder, dirs, names in os.walk(self.root):
-            dirs[:] = [d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".")]
-            for name in names:
-                if name.endswith(_SOURCE_EXTENSIONS):
-                    yield Path(folder, name).relative_to(self.root).as_posix()
-
-    def _resolve(self, importer: str, spec: str, known: set[str]) -> str | None:
-        base = os.path.normpath(os.path.join(os.path.dirname(importer), spec)).replace(os.sep, "/")
-        stem = re.sub(r"\.(m|c)?js$|\.jsx$", "", base)
-        for candidate in (
-            base,
-            *(stem + ext for ext in (".ts", ".tsx", ".d.ts", ".mts", ".cts", ".js", ".jsx")),
-            *(f"{base}/index{ext}" for ext in (".ts", ".tsx", ".js")),
-        ):
-            if candidate in known:
-                return candidate
-        return None
-
-    def importers(self, path: str) -> set[str]:
-        if self._importers is None:
-            files = list(self._files())
-            known = set(files)
-            importers: dict[str, set[str]] = {}
-            for file in files:
-                try:
-                    text = source_text((self.root / file).read_bytes())
-                except OSError:
-                    continue
-                for m in _IMPORT.finditer(text):
-                    target = self._resolve(file, m.group(2), known)
-                    if target is not None and target != file:
-                        importers.setdefault(target, set()).add(file)
-            self._importers = importers
-        return set(self._importers.get(path, set()))
 
 
 # ----------------------------------------------------------------------------- verification

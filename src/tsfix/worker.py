@@ -19,10 +19,17 @@ from typing import Any
 
 from tsfix.errors import UsageError
 from tsfix.models import OPEN_STATUSES, ErrorRow
-from tsfix.progress import Progress, quiet
+from tsfix.progress import (
+    Claimed,
+    Progress,
+    WorkerIdle,
+    WorkerReady,
+    WorkerSuggested,
+    WorkerSuggesting,
+    quiet,
+)
 from tsfix.project import ProgramSources, git_facts, project_key
-from tsfix.store import is_remote, open_store
-from tsfix.store.remote import RemoteStore
+from tsfix.store import WorkQueue, is_remote, open_store
 from tsfix.suggest import SuggestOptions, build_fixers, suggestion_session
 from tsfix.tsc import find_tsc, find_tsconfig
 
@@ -106,8 +113,8 @@ def run_worker(
     commit = None if options.any_commit else git.commit
     deterministic, models, hint = build_fixers(so, progress)
     try:
-        with open_store(so.store, root, create=False) as store:
-            assert isinstance(store, RemoteStore)
+        with open_store(so.store, root, create=False) as opened:
+            store = opened.require(WorkQueue)
             with suggestion_session(root, tsc, so, deterministic, models, progress) as suggester:
                 suggester.verifier.sources = ProgramSources(root, tsc, tsconfig)
                 report = WorkerReport(name, store.display_url, project, commit, suggester.tier)
@@ -117,7 +124,7 @@ def run_worker(
                     )
                 if hint and not models:
                     report.warnings.append(hint)
-                progress("ready", {"report": report})
+                progress(WorkerReady(report=report))
                 _work(store, suggester, options, report, progress, stop)
                 report.seconds = time.perf_counter() - started
                 return report
@@ -127,7 +134,7 @@ def run_worker(
 
 
 def _work(
-    store: RemoteStore,
+    store: WorkQueue,
     suggester: Any,
     options: WorkerOptions,
     report: WorkerReport,
@@ -153,11 +160,11 @@ def _work(
             if options.once:
                 report.stopped = "drained"
                 return
-            progress("idle", {"report": report})
+            progress(WorkerIdle(report=report))
             stop.wait(options.poll)
             continue
         report.batches += 1
-        progress("claimed", {"errors": len(claimed), "report": report})
+        progress(Claimed(errors=len(claimed), report=report))
         if time.monotonic() - listed > PROJECT_ERRORS_TTL:  # for repairs that look across the project
             suggester.project_errors = store.list_errors(project=report.project, statuses=list(OPEN_STATUSES))
             listed = time.monotonic()
@@ -165,7 +172,7 @@ def _work(
 
 
 def _batch(
-    store: RemoteStore,
+    store: WorkQueue,
     suggester: Any,
     claimed: list[ErrorRow],
     options: WorkerOptions,
@@ -179,7 +186,7 @@ def _batch(
     try:
         while pending and not stop.is_set():
             error = pending[0]
-            progress("error", {"error": error, "report": report})
+            progress(WorkerSuggesting(error=error, report=report))
             outcome = suggester.suggest(error)
             ids = store.finish_claim(
                 report.worker, error.id, [s.suggestion for s in outcome.kept], outcome.note, suggester.tier
@@ -190,9 +197,7 @@ def _batch(
             else:
                 report.done += 1
                 report.with_fix += int(outcome.verified)
-            progress(
-                "error_done", {"error": error, "outcome": outcome, "lost": ids is None, "report": report}
-            )
+            progress(WorkerSuggested(error=error, outcome=outcome, lost=ids is None, report=report))
             if pending and time.monotonic() - renewed > options.lease / 3:
                 store.extend_claims(report.worker, [e.id for e in pending], options.lease)
                 renewed = time.monotonic()

@@ -6,17 +6,29 @@
     openai     the same prompt to any OpenAI-compatible server (llama.cpp server, Ollama, vLLM)
 
 Every candidate is verified by the compiler afterwards (tsfix.verify), whichever fixer made it.
+
+Here live the registry and what every fixer shares: FixContext (what a fixer is told), Fixer (the
+interface) and FixerOptions (what a fixer is built from); Candidate is in tsfix.fixers.candidate.
+A fixer module registers its class with `@register`; FIXER_MODULES lists the modules to load, in
+the order their fixers are asked (when two fixers propose the same result, the first keeps it).
+Adding a fixer is one new module plus its line in FIXER_MODULES.
 """
 
 from __future__ import annotations
 
+import importlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar, Protocol, TypeVar
 
+from tsfix.errors import UsageError
+from tsfix.fixers.candidate import Candidate
 from tsfix.langserver import LanguageService, LsDiagnostic
 from tsfix.models import ErrorRow
-from tsfix.verify import Candidate
+from tsfix.progress import Progress
+
+FIXER_MODULES = ("tsfix.fixers.quickfix", "tsfix.fixers.repair", "tsfix.fixers.llama", "tsfix.fixers.openai")
 
 
 @dataclass
@@ -36,8 +48,29 @@ class FixContext:
         return self.service.disk_text(self.target.file)
 
 
+class FixerOptions(Protocol):
+    """The settings fixers are built from (tsfix.suggest.SuggestOptions carries them all)."""
+
+    model: str | None  # a GGUF path (llama) or a model name (openai)
+    base_url: str | None
+    api_key_env: str
+    candidates: int
+    concurrency: int
+    n_gpu_layers: int | None
+    ctx: int
+    threads: int | None
+    timeout: float  # per error, for the model
+
+
 class Fixer(ABC):
-    name: str
+    name: ClassVar[str]  # what --fixer calls it, and what its candidates record
+    # A model: asked only when no deterministic candidate verifies, and never with --no-llm.
+    uses_model: ClassVar[bool] = False
+
+    @classmethod
+    def from_options(cls, options: FixerOptions, progress: Progress) -> Fixer:
+        """The fixer for one run (a fixer that takes no settings is built as it is)."""
+        return cls()
 
     @abstractmethod
     def candidates(self, ctx: FixContext) -> list[Candidate]:
@@ -47,4 +80,38 @@ class Fixer(ABC):
         """Release resources (a loaded model)."""
 
 
-FIXER_NAMES = ("quickfix", "repair", "llama", "openai")
+# ----------------------------------------------------------------------------- the registry
+
+_REGISTERED: dict[str, type[Fixer]] = {}
+F = TypeVar("F", bound=type[Fixer])
+
+
+def register(fixer: F) -> F:
+    """Class decorator: make a Fixer available under its name, to --fixer and to suggest."""
+    _REGISTERED[fixer.name] = fixer
+    return fixer
+
+
+def fixer_classes() -> list[type[Fixer]]:
+    """Every registered fixer, in the order they are asked (that of FIXER_MODULES)."""
+    for module in FIXER_MODULES:
+        importlib.import_module(module)
+    rank = {module: n for n, module in enumerate(FIXER_MODULES)}
+    return sorted(_REGISTERED.values(), key=lambda fixer: rank.get(fixer.__module__, len(rank)))
+
+
+def fixer_names() -> tuple[str, ...]:
+    """The names --fixer accepts, in the order the fixers are asked."""
+    return tuple(fixer.name for fixer in fixer_classes())
+
+
+def resolve_fixers(names: list[str]) -> list[str]:
+    """`names` when every one is a registered fixer; otherwise a UsageError listing the valid names."""
+    valid = fixer_names()
+    unknown = next((name for name in names if name not in valid), None)
+    if unknown is not None:
+        raise UsageError(
+            f"unknown fixer {unknown!r}; the fixers are {', '.join(valid)}",
+            hint="pass --fixer NAME, repeatable or comma-separated (e.g. --fixer quickfix,repair)",
+        )
+    return names

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from tsfix.errors import TsfixError, UsageError
-from tsfix.fixers import FixContext, Fixer
+from tsfix.fixers import FixContext, Fixer, FixerOptions, register
+from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.prompts import BOUNDED_EDIT_SCHEMA, build_messages, edits_from_answer
-from tsfix.verify import Candidate
+from tsfix.progress import ModelLoaded, ModelLoading, Progress
 
 
 class TokenLogprobs:
@@ -51,8 +52,10 @@ class TokenLogprobs:
         return sum(finite) / len(finite) if finite else None
 
 
+@register
 class LlamaFixer(Fixer):
     name = "llama"
+    uses_model = True
 
     def __init__(
         self,
@@ -102,6 +105,27 @@ class LlamaFixer(Fixer):
         self.grammar = llama_cpp.LlamaGrammar.from_json_schema(json.dumps(BOUNDED_EDIT_SCHEMA), verbose=False)
         self.tokens_out = 0
         self.generation_seconds = 0.0
+
+    @classmethod
+    def from_options(cls, options: FixerOptions, progress: Progress) -> LlamaFixer:
+        """The model of --model, loaded now (reported to progress: it can take a while)."""
+        if not options.model:
+            raise UsageError(
+                "the llama fixer needs a model", hint="pass --model path/to/model.gguf (or set TSFIX_MODEL)"
+            )
+        progress(ModelLoading(model=Path(options.model).name))
+        fixer = cls(
+            options.model,
+            candidates=options.candidates,
+            n_gpu_layers=options.n_gpu_layers,
+            n_ctx=options.ctx,
+            threads=options.threads,
+            timeout=options.timeout,
+        )
+        progress(
+            ModelLoaded(model=fixer.model_name, seconds=fixer.load_seconds, gpu_layers=fixer.n_gpu_layers)
+        )
+        return fixer
 
     def generate(
         self, messages: list[dict[str, str]], temperature: float, seed: int

@@ -15,16 +15,19 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from tsfix.errors import TsfixError, UsageError
-from tsfix.fixers import FixContext, Fixer
+from tsfix.fixers import FixContext, Fixer, FixerOptions, register
+from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.prompts import EDIT_SCHEMA, build_messages, edits_from_answer
+from tsfix.progress import Progress
 from tsfix.redact import register_secret, scrub
-from tsfix.verify import Candidate
 
 DEFAULT_API_KEY_ENV = "TSFIX_OPENAI_API_KEY"
 
 
+@register
 class OpenAIFixer(Fixer):
     name = "openai"
+    uses_model = True
 
     def __init__(
         self,
@@ -54,6 +57,18 @@ class OpenAIFixer(Fixer):
         self._format: dict[str, Any] | None = None
         self.failures: list[str] = []
         self.model_name = model or self._first_model()
+
+    @classmethod
+    def from_options(cls, options: FixerOptions, progress: Progress) -> OpenAIFixer:
+        """The server of --base-url; --model names its model unless it is a GGUF file (llama's)."""
+        return cls(
+            options.base_url or "",
+            model=options.model if options.model and not options.model.endswith(".gguf") else None,
+            api_key_env=options.api_key_env,
+            candidates=options.candidates,
+            concurrency=options.concurrency,
+            timeout=options.timeout,
+        )
 
     def _first_model(self) -> str:
         try:

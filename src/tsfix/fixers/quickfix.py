@@ -7,14 +7,15 @@ like every other candidate.
 
 from __future__ import annotations
 
-from tsfix.fixers import FixContext, Fixer
+from tsfix.fixers import FixContext, Fixer, register
+from tsfix.fixers.candidate import Candidate
 from tsfix.langserver import LanguageServiceError
-from tsfix.verify import Candidate
 
 # quick fixes that never fix anything by themselves (they add a suppression or silence a whole file)
 _SILENCING = {"disableJsDiagnostics", "fixAddMissingTypeAnnotation"}
 
 
+@register
 class QuickFixFixer(Fixer):
     name = "quickfix"
 

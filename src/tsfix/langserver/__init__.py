@@ -9,6 +9,9 @@
 One long-lived session per run. Every request has a timeout. A server that crashes is restarted once
 (its open documents re-sent with their current text) and the request retried; a second crash is
 reported. Nothing is installed into the user's project.
+
+Here: the interface (LanguageService, LsDiagnostic, CodeFix). `open_language_service` and the
+TypeScript 6 helper live in tsfix.langserver.factory; the transports in framing, tsserver and lsp.
 """
 
 from __future__ import annotations

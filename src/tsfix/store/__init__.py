@@ -1,137 +1,51 @@
-"""Where tsfix keeps scans, errors and suggestions: one `Store` interface, backends chosen by URL.
+"""Where tsfix keeps scans, errors and suggestions: the store registry, backends chosen by URL.
 
     open_store(None, root)                     -> <root>/.tsfix/tsfix.db (embedded SQLite)
     open_store("sqlite:///var/tsfix.db", root) -> that SQLite file
+    open_store("postgresql://…") / ("supabase") -> a team store
+    open_journal(root)                         -> the local store team scans go through first
 
-The CLI and the pipeline talk to `Store` only; they never know which backend is behind it.
+The CLI and the stages talk to `Store` and the capability interfaces (store/interface.py) only; this
+module alone knows which backend classes are behind them. Modules here:
+interface (Store, capabilities), columns (record columns from the dataclasses), migrations (one
+runner, two dialect folders), sqlite + sqlite_scan (embedded), remote + postgres + supabase (team
+stores over two transports), admin (`db migrate`, `db status`, `sync`).
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from tsfix.errors import StoreTooNew, UsageError
-from tsfix.models import (
-    ErrorEvent,
-    ErrorInput,
-    ErrorRow,
-    ScanInput,
-    ScanOutcome,
-    SuggestionInput,
-    SuggestionRow,
+from tsfix.errors import UsageError
+from tsfix.store.columns import now_iso
+from tsfix.store.interface import (
+    MigratedOnOpen,
+    PendingUpload,
+    Store,
+    UploadJournal,
+    UploadTarget,
+    WorkQueue,
 )
+
+__all__ = [
+    "MigratedOnOpen",
+    "PendingUpload",
+    "Store",
+    "UploadJournal",
+    "UploadTarget",
+    "WorkQueue",
+    "default_store_path",
+    "is_remote",
+    "now_iso",
+    "open_journal",
+    "open_store",
+    "remote_key",
+    "store_scheme",
+]
 
 STORE_DIR = ".tsfix"
 STORE_FILE = "tsfix.db"
-
-
-class Store(ABC):
-    """A place that records scans and errors. Every write is one transaction."""
-
-    #: where the store is, for messages; never holds a secret
-    display_url: str
-
-    @abstractmethod
-    def record_scan(self, scan: ScanInput, errors: Sequence[ErrorInput]) -> ScanOutcome:
-        """Record one scan: upsert its errors by fingerprint, mark unseen ones fixed, reopen returns."""
-
-    @abstractmethod
-    def list_errors(
-        self,
-        *,
-        project: str | None = None,
-        statuses: Sequence[str] | None = None,
-        codes: Sequence[str] | None = None,
-        files: Sequence[str] | None = None,
-        limit: int | None = None,
-    ) -> list[ErrorRow]:
-        """Errors matching every given filter, by file and position. `files` match as path prefixes."""
-
-    @abstractmethod
-    def get_error(self, error_id: str) -> ErrorRow:
-        """One error by id; UsageError when there is none."""
-
-    @abstractmethod
-    def error_history(self, error_id: int | str) -> list[ErrorEvent]:
-        """The error's transitions, oldest first."""
-
-    @abstractmethod
-    def previous_errors(self, project: str) -> list[ErrorInput]:
-        """The open errors of `project` that have a file, as recorded (what the next scan likely sees)."""
-
-    @abstractmethod
-    def record_suggestions(
-        self,
-        error_id: int | str,
-        suggestions: Sequence[SuggestionInput],
-        note: str | None = None,
-        tier: int = 1,
-    ) -> list[int | str]:
-        """Replace the error's unapplied suggestions with these; the error becomes ai_suggested when
-        there are any, and its history records `note` (e.g. "no fix found") when there are none.
-        `tier` says how far suggestion went (1: quick fixes and repairs, 2: also a model); a worker
-        queue does not offer the error again below it."""
-
-    @abstractmethod
-    def suggestions(self, error_id: int | str) -> list[SuggestionRow]:
-        """The error's suggestions, most confident first."""
-
-    def suggestions_for(self, error_ids: Sequence[int | str]) -> dict[int | str, list[SuggestionRow]]:
-        """The suggestions of several errors, each error's most confident first."""
-        return {i: self.suggestions(i) for i in error_ids}
-
-    @abstractmethod
-    def get_suggestion(self, suggestion_id: str) -> SuggestionRow:
-        """One suggestion by id; UsageError when there is none."""
-
-    @abstractmethod
-    def mark_applied(self, suggestion_ids: Sequence[int | str], applied: bool = True) -> int:
-        """Mark suggestions applied (`tsfix apply`) or not (`tsfix undo`): their errors become
-        `applied` (or go back to `ai_suggested`), with the change in each error's history."""
-
-    @abstractmethod
-    def latest_scan(self, project: str | None = None) -> dict[str, Any] | None:
-        """The most recent scan (of `project`, when given), as a dict of its columns."""
-
-    def check_writable(self) -> None:  # noqa: B027 - a remote store says so on the first write
-        """Raise StoreError now when this store cannot be written, so a command fails before its work."""
-
-    def close(self) -> None:  # noqa: B027 - optional for backends without resources
-        """Release connections."""
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def refuse_unknown_migrations(display_url: str, applied: Iterable[str], known: Iterable[str]) -> None:
-    """Raise StoreTooNew when the store records a migration this tsfix does not ship.
-
-    A newer tsfix may have changed what columns mean or added rows this one would mishandle, so
-    every backend calls this where it opens (or migrates) its schema, before any read or write.
-    """
-    unknown = sorted(set(applied) - set(known))
-    if unknown:
-        label = "migration" if len(unknown) == 1 else "migrations"
-        verb = "is" if len(unknown) == 1 else "are"
-        raise store_too_new(display_url, f"{label} {', '.join(unknown)} {verb}")
-
-
-def store_too_new(display_url: str, what: str) -> StoreTooNew:
-    """The refusal for a store a newer tsfix wrote; `what` names what is unknown ("migration 0009_x is")."""
-    from tsfix import __version__
-
-    return StoreTooNew(
-        f"the store {display_url} was written by a newer tsfix ({what} unknown to tsfix {__version__}); "
-        "upgrade tsfix",
-        hint="install the newer tsfix (`pip install --upgrade tsfix`) wherever this store is used, "
-        "or pass --store to use another store",
-    )
 
 
 def default_store_path(root: Path) -> Path:
@@ -216,6 +130,13 @@ def remote_key(url: str) -> str:
 
         return supabase_key_name(_supabase_project(url))
     return redact_url(url)
+
+
+def open_journal(root: Path) -> UploadJournal:
+    """The local store that scans for a team store are recorded in first (see `tsfix sync`)."""
+    from tsfix.store.sqlite import SQLiteStore
+
+    return SQLiteStore.open_journal(root)
 
 
 def open_store(url: str | None, root: Path | None = None, *, create: bool = True) -> Store:

@@ -6,7 +6,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tsfix.errors import StoreError, UsageError
-from tsfix.store import is_remote, open_store, remote_key, store_scheme
+from tsfix.store import (
+    MigratedOnOpen,
+    UploadTarget,
+    is_remote,
+    open_journal,
+    open_store,
+    remote_key,
+    store_scheme,
+)
+from tsfix.store.migrations import SQLITE_MIGRATIONS
 
 
 @dataclass(slots=True)
@@ -43,11 +52,8 @@ def db_migrate(url: str | None, root: Path) -> tuple[str, list[str]]:
 
         assert url is not None
         return redact_url(url), migrate(url)
-    from tsfix.store.sqlite import SQLiteStore
-
     with open_store(url, root) as store:
-        assert isinstance(store, SQLiteStore)
-        return store.display_url, store.migrated
+        return store.display_url, store.require(MigratedOnOpen).migrated
 
 
 def db_status(url: str | None, root: Path) -> SchemaStatus:
@@ -78,13 +84,10 @@ def db_status(url: str | None, root: Path) -> SchemaStatus:
         if not status.up_to_date:
             status.note = migrate_hint(transport.display_url)
         return status
-    from tsfix.store.sqlite import SQLiteStore, migrations
-
     with open_store(url, root, create=False) as store:
-        assert isinstance(store, SQLiteStore)
-        applied = store.applied_migrations()
+        applied = store.require(MigratedOnOpen).applied_migrations()
     return SchemaStatus(
-        store.display_url, applied=applied, pending=[n for n, _ in migrations() if n not in applied]
+        store.display_url, applied=applied, pending=[n for n in SQLITE_MIGRATIONS.names() if n not in applied]
     )
 
 
@@ -102,9 +105,7 @@ def sync_scans(url: str | None, root: Path) -> SyncResult:
     Oldest first; each upload is idempotent (the store recognises a scan it already has by its uuid),
     so an interrupted sync can simply run again.
     """
-    from tsfix.store.sqlite import SQLiteStore
-
-    local = SQLiteStore.open_journal(root)
+    local = open_journal(root)
     with local:
         if not url:
             waiting = local.pending_remotes()
@@ -125,10 +126,8 @@ def sync_scans(url: str | None, root: Path) -> SyncResult:
         result = SyncResult(name, waiting_elsewhere=[(r, n) for r, n in local.pending_remotes() if r != name])
         if not pending:
             return result
-        from tsfix.store.remote import RemoteStore
-
-        with open_store(url, root) as remote:
-            assert isinstance(remote, RemoteStore)
+        with open_store(url, root) as store:
+            remote = store.require(UploadTarget)
             result.store = remote.display_url
             for item in pending:
                 try:

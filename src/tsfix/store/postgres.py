@@ -7,30 +7,17 @@ and `sslmode` and the other URL parameters are passed to libpq as given.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from tsfix.errors import StoreDenied, StoreError, StoreSchemaMissing, StoreUnreachable
 from tsfix.redact import redact_url, register_secret, scrub
-from tsfix.store import refuse_unknown_migrations
+from tsfix.store.migrations import POSTGRES_MIGRATIONS, refuse_unknown_migrations
 from tsfix.store.remote import Json, Transport
 
 CONNECT_TIMEOUT_S = 10
-
-
-def sql_migrations() -> list[tuple[str, str]]:
-    """(name, sql) of the Postgres migrations in order: packaged in the wheel as tsfix/sql, or sql/ in a checkout."""
-    packaged = resources.files("tsfix").joinpath("sql")
-    if packaged.is_dir():
-        entries = [
-            (e.name, e.read_text(encoding="utf-8")) for e in packaged.iterdir() if e.name.endswith(".sql")
-        ]
-    else:
-        folder = Path(__file__).resolve().parents[3] / "sql"
-        entries = [(p.name, p.read_text(encoding="utf-8")) for p in folder.glob("*.sql")]
-    return [(name.removesuffix(".sql"), sql) for name, sql in sorted(entries)]
 
 
 def _first_line(text: str) -> str:
@@ -137,14 +124,16 @@ def migration_status(url: str) -> list[MigrationState]:
         applied = _applied(conn, display)
     finally:
         conn.close()
-    migrations = sql_migrations()
-    refuse_unknown_migrations(display, applied, (name for name, _ in migrations))
-    return [MigrationState(name, name in applied, applied.get(name)) for name, _ in migrations]
+    refuse_unknown_migrations(display, applied, POSTGRES_MIGRATIONS.names())
+    return [MigrationState(name, name in applied, applied.get(name)) for name in POSTGRES_MIGRATIONS.names()]
 
 
 def _applied(conn: Any, display: str) -> dict[str, str]:
+    # pg_tables, not to_regclass(): to_regclass consults the backend's catalog cache, which keeps
+    # "no such table" from a read before this transaction waited for the migration lock
+    exists = "select exists (select from pg_catalog.pg_tables where schemaname = 'public' and tablename = 'tsfix_migrations')"
     try:
-        if not conn.execute("select to_regclass('public.tsfix_migrations') is not null").fetchone()[0]:
+        if not conn.execute(exists).fetchone()[0]:
             return {}
         rows = conn.execute("select name, applied_at from public.tsfix_migrations").fetchall()
     except Exception as exc:
@@ -152,40 +141,46 @@ def _applied(conn: Any, display: str) -> dict[str, str]:
     return {name: applied_at.isoformat() for name, applied_at in rows}
 
 
+class _Migrator:
+    """The MigrationTarget for sql/ over a psycopg connection. Migrators serialise on an advisory
+    lock held by each step's transaction."""
+
+    def __init__(self, conn: Any, display_url: str) -> None:
+        self.conn = conn
+        self.display_url = display_url
+
+    def recorded(self) -> list[str]:
+        return list(_applied(self.conn, self.display_url))
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        try:
+            with self.conn.transaction():
+                self.conn.execute("select pg_advisory_xact_lock(hashtextextended('tsfix:migrate', 0))")
+                yield
+        except StoreError:
+            raise
+        except Exception as exc:
+            error = translate(exc, self.display_url)
+            error.message = f"migration {name} failed and was rolled back: {error.message}"
+            raise error from None
+
+    def run(self, name: str, sql: str) -> None:
+        self.conn.execute(sql)
+        self.conn.execute(
+            "insert into public.tsfix_migrations (name) values (%s) on conflict (name) do nothing", [name]
+        )
+
+
 def migrate(url: str) -> list[str]:
     """Apply the pending migrations, each in its own transaction; return the names applied.
 
-    Migrators serialise on an advisory lock, and each re-checks what is applied once it holds it, so
-    two `tsfix db migrate` at once apply everything exactly once. A second run applies nothing.
+    Two `tsfix db migrate` at once apply everything exactly once (see Migrations.apply); a second
+    run applies nothing.
     """
     register_secret(url)
     conn = _connect(url)
-    display = redact_url(url)
-    done: list[str] = []
-    migrations = sql_migrations()
-    known = [name for name, _ in migrations]
     try:
-        for name, sql in migrations:
-            try:
-                with conn.transaction():
-                    conn.execute("select pg_advisory_xact_lock(hashtextextended('tsfix:migrate', 0))")
-                    applied = _applied(conn, display)
-                    # checked under the lock, so a newer tsfix migrating meanwhile is seen too
-                    refuse_unknown_migrations(display, applied, known)
-                    if name in applied:
-                        continue
-                    conn.execute(sql)
-                    conn.execute(
-                        "insert into public.tsfix_migrations (name) values (%s) on conflict (name) do nothing",
-                        [name],
-                    )
-            except StoreError:
-                raise
-            except Exception as exc:
-                error = translate(exc, display)
-                error.message = f"migration {name} failed and was rolled back: {error.message}"
-                raise error from None
-            done.append(name)
+        return POSTGRES_MIGRATIONS.apply(_Migrator(conn, redact_url(url)))
     finally:
         conn.close()
-    return done

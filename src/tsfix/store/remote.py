@@ -26,7 +26,9 @@ from tsfix.models import (
     SuggestionInput,
     SuggestionRow,
 )
-from tsfix.store import Store, refuse_unknown_migrations, store_too_new
+from tsfix.store.columns import error_input, scan_payload, suggestion_rows
+from tsfix.store.interface import UploadTarget, WorkQueue
+from tsfix.store.migrations import POSTGRES_MIGRATIONS, refuse_unknown_migrations, store_too_new
 
 #: the schema version these functions implement (tsfix_schema_version() in the newest migration)
 SCHEMA_VERSION = 6
@@ -66,65 +68,9 @@ class Transport(ABC):
         """Release the connection."""
 
 
-def scan_payload(scan: ScanInput, errors: Sequence[ErrorInput]) -> dict[str, Any]:
-    """The arguments of tsfix_record_scan for one scan (also what a local scan keeps for `tsfix sync`)."""
-    return {
-        "scan": {
-            "id": scan.id,
-            "project": scan.project,
-            "project_root": scan.project_root,
-            "tsconfig": scan.tsconfig,
-            "git_commit": scan.git_commit,
-            "git_branch": scan.git_branch,
-            "typescript_version": scan.typescript_version,
-            "tsfix_version": scan.tsfix_version,
-            "tsc_exit_code": scan.tsc_exit_code,
-            "complete": scan.complete,
-            "started_at": scan.started_at,
-            "duration_ms": scan.duration_ms,
-            "tsc_ms": scan.tsc_ms,
-        },
-        "errors": [
-            {
-                "fingerprint": e.fingerprint,
-                "file_path": e.file_path,
-                "line": e.line,
-                "col": e.col,
-                "code": e.code,
-                "category": e.category,
-                "message": e.message,
-                "code_snippet": e.code_snippet,
-                "context": e.context,
-                "file_hash": e.file_hash,
-            }
-            for e in errors
-        ],
-    }
-
-
-def suggestion_rows(suggestions: Sequence[SuggestionInput]) -> list[dict[str, Any]]:
-    """ai_suggestions rows without ids, as tsfix_record_suggestions and tsfix_finish_claim take them."""
-    return [
-        {
-            "fixer": s.fixer,
-            "model_name": s.model_name,
-            "suggestion": s.suggestion,
-            "edits": s.edits,
-            "explanation": s.explanation,
-            "confidence": s.confidence,
-            "verified": s.verified,
-            "verification": s.verification,
-            "base_hashes": s.base_hashes,
-            "tokens_in": s.tokens_in,
-            "tokens_out": s.tokens_out,
-            "latency_ms": s.latency_ms,
-        }
-        for s in suggestions
-    ]
-
-
-class RemoteStore(Store):
-    """A Postgres or Supabase store, through whichever transport it was opened with."""
+class RemoteStore(UploadTarget, WorkQueue):
+    """A Postgres or Supabase store, through whichever transport it was opened with: a team store
+    that takes uploaded scans and serves as `tsfix worker`'s queue."""
 
     def __init__(self, transport: Transport, *, check_schema: bool = True) -> None:
         self.transport = transport
@@ -156,7 +102,6 @@ class RemoteStore(Store):
         return self.upload(scan_payload(scan, errors))
 
     def upload(self, payload: dict[str, Any]) -> ScanOutcome:
-        """Record a scan from its payload; uploading the same scan again changes nothing."""
         data = self.transport.call(
             "tsfix_record_scan", {"scan": Json(payload["scan"]), "errors": Json(payload["errors"])}
         )
@@ -205,7 +150,6 @@ class RemoteStore(Store):
         commit: str | None = None,
         tier: int = 1,
     ) -> list[ErrorRow]:
-        """Claim up to `limit` errors waiting for suggestions at `tier` (see sql/0006_queue.sql)."""
         rows = self.transport.call(
             "tsfix_claim_errors",
             {
@@ -227,8 +171,6 @@ class RemoteStore(Store):
         note: str | None = None,
         tier: int = 1,
     ) -> list[int | str] | None:
-        """Record a claimed error's suggestions; None when the claim was lost (its lease expired and
-        another worker took the error over), and nothing is recorded then."""
         result = self.transport.call(
             "tsfix_finish_claim",
             {
@@ -355,33 +297,17 @@ class RemoteStore(Store):
         return dict(found) if found else None
 
     def previous_errors(self, project: str) -> list[ErrorInput]:
-        return [
-            ErrorInput(
-                e["fingerprint"],
-                e["file_path"],
-                e["line"],
-                e["col"],
-                e["code"],
-                e["category"],
-                e["message"],
-                e["code_snippet"],
-                e["context"],
-                e["file_hash"],
-            )
-            for e in self.transport.call("tsfix_previous_errors", {"p_project": project})
-        ]
+        return [error_input(e) for e in self.transport.call("tsfix_previous_errors", {"p_project": project})]
 
 
 def refuse_newer_schema(transport: Transport, version: int) -> None:
     """StoreTooNew when a newer tsfix migrated the store: a higher tsfix_schema_version(), or a row in
     tsfix_migrations that sql/ does not have (a migration need not change the version)."""
-    from tsfix.store.postgres import sql_migrations
-
     if version > SCHEMA_VERSION:
         raise store_too_new(transport.display_url, f"schema version {version} is")
     applied = transport.applied_migrations()
     if applied is not None:
-        refuse_unknown_migrations(transport.display_url, applied, (name for name, _ in sql_migrations()))
+        refuse_unknown_migrations(transport.display_url, applied, POSTGRES_MIGRATIONS.names())
 
 
 def migrate_hint(display_url: str) -> str:

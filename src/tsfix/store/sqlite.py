@@ -2,8 +2,9 @@
 
 Writes are single transactions started with BEGIN IMMEDIATE: two scans at once on one store
 serialise (the second waits for the lock, up to `busy_timeout`), and an interrupted scan rolls back
-and leaves the previous state as it was. Migrations are named SQL files applied in order, each in its
-own transaction, and recorded in `tsfix_migrations`.
+and leaves the previous state as it was. Every open applies the pending migrations of
+sqlite_migrations/ (SQLITE_MIGRATIONS, with this store as the MigrationTarget). Recording a scan
+lives in sqlite_scan.py. Besides `Store`, this backend is the upload journal of team scans.
 """
 
 from __future__ import annotations
@@ -14,52 +15,43 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from importlib import resources
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from tsfix.errors import StoreBusy, StoreError, StoreFull, StoreReadOnly, StoreTooNew, UsageError
 from tsfix.ids import MAX_SQLITE_INT, local_id
 from tsfix.models import (
+    SUGGESTABLE_STATUSES,
     ErrorEvent,
     ErrorInput,
     ErrorRow,
-    FixedError,
-    RecordedError,
+    ErrorStatus,
     ScanInput,
     ScanOutcome,
     SuggestionInput,
     SuggestionRow,
 )
 from tsfix.redact import scrub
-from tsfix.store import STORE_DIR, STORE_FILE, Store, refuse_unknown_migrations
+from tsfix.store import STORE_DIR, STORE_FILE
+from tsfix.store.columns import (
+    ERROR_COLUMNS,
+    JSON_COLUMNS,
+    SUGGESTION_COLUMNS,
+    as_json_text,
+    error_input,
+    now_iso,
+)
+from tsfix.store.interface import MigratedOnOpen, PendingUpload, UploadJournal
+from tsfix.store.migrations import SQLITE_MIGRATIONS
+from tsfix.store.sqlite_scan import record_scan_rows
 
 BUSY_TIMEOUT_MS = 60_000
-_MIGRATIONS_PACKAGE = "tsfix.store.sqlite_migrations"
 _GITIGNORE = "# tsfix's local store and caches; not for version control\n*\n"
 READ_ONLY_HINT = (
     "tsfix records every scan, suggestion and apply: point --store (or TSFIX_STORE) at a writable place, "
     "e.g. --store sqlite:///tmp/tsfix.db"
 )
-
-
-def now_iso() -> str:
-    """UTC now as ISO-8601 with milliseconds and a Z, the format every tsfix timestamp uses."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def migrations() -> list[tuple[str, str]]:
-    """(name, sql) of every SQLite migration, in order."""
-    folder = resources.files(_MIGRATIONS_PACKAGE)
-    found = sorted(
-        (entry.name.removesuffix(".sql"), entry.read_text(encoding="utf-8"))
-        for entry in folder.iterdir()
-        if entry.name.endswith(".sql")
-    )
-    return found
 
 
 def _is_locked(exc: sqlite3.OperationalError) -> bool:
@@ -77,16 +69,9 @@ def _nearly_full(folder: Path) -> bool:
     return info.f_bavail * info.f_frsize < 256 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class PendingUpload:
-    scan_uuid: str
-    payload: dict[str, Any]
-    created_at: str
-    attempts: int
-    last_error: str | None
+class SQLiteStore(UploadJournal, MigratedOnOpen):
+    """The embedded store; also the upload journal of team scans, and migrated whenever it opens."""
 
-
-class SQLiteStore(Store):
     def __init__(self, path: Path, *, create: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         self.path = path
         self.busy_timeout_ms = busy_timeout_ms
@@ -242,10 +227,7 @@ class SQLiteStore(Store):
             raise
 
     def applied_migrations(self) -> list[str]:
-        self.conn.execute(
-            "CREATE TABLE IF NOT EXISTS tsfix_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-        )
-        return [row[0] for row in self.conn.execute("SELECT name FROM tsfix_migrations ORDER BY name")]
+        return self.recorded()
 
     def migrate(self) -> list[str]:
         """Apply pending migrations, each in its own transaction; return the names applied.
@@ -253,24 +235,23 @@ class SQLiteStore(Store):
         Every open comes through here, so this is where a store written by a newer tsfix (one with a
         migration this version does not ship) is refused, before anything is read or written.
         """
-        done = set(self.applied_migrations())
-        known = migrations()
-        refuse_unknown_migrations(self.display_url, done, (name for name, _ in known))
-        applied = []
-        for name, sql in known:
-            if name in done:
-                continue
-            with self._write() as conn:
-                # another process may have applied it while we waited for the lock
-                if conn.execute("SELECT 1 FROM tsfix_migrations WHERE name = ?", (name,)).fetchone():
-                    continue
-                for statement in _statements(sql):
-                    conn.execute(statement)
-                conn.execute(
-                    "INSERT INTO tsfix_migrations (name, applied_at) VALUES (?, ?)", (name, now_iso())
-                )
-            applied.append(name)
-        return applied
+        return SQLITE_MIGRATIONS.apply(self)
+
+    # the MigrationTarget the migrations runner applies SQLITE_MIGRATIONS with
+
+    def recorded(self) -> list[str]:
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS tsfix_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        return [row[0] for row in self.conn.execute("SELECT name FROM tsfix_migrations ORDER BY name")]
+
+    def step(self, name: str) -> AbstractContextManager[object]:
+        return self._write()
+
+    def run(self, name: str, sql: str) -> None:
+        for statement in _statements(sql):
+            self.conn.execute(statement)
+        self.conn.execute("INSERT INTO tsfix_migrations (name, applied_at) VALUES (?, ?)", (name, now_iso()))
 
     # ------------------------------------------------------------------ scans
 
@@ -278,201 +259,15 @@ class SQLiteStore(Store):
         self, scan: ScanInput, errors: Sequence[ErrorInput], *, upload_to: str | None = None
     ) -> ScanOutcome:
         """Record a scan; with `upload_to` (a remote store's key) also keep it for upload, atomically."""
-        now = now_iso()
-        project = scan.project
         try:
             with self._write() as conn:
-                scan_id = self._insert_scan(conn, scan, now)
-                if upload_to is not None:
-                    from tsfix.store.remote import scan_payload
-
-                    blob = zlib.compress(
-                        json.dumps(scan_payload(scan, errors), ensure_ascii=False).encode(), 1
-                    )
-                    conn.execute(
-                        """INSERT OR REPLACE INTO pending_uploads (scan_uuid, remote, payload, created_at)
-                           VALUES (?, ?, ?, ?)""",
-                        (scan.id, upload_to, blob, now),
-                    )
-                self._load_incoming(conn, errors)
-                previous = {
-                    row[0]: row[1]
-                    for row in conn.execute(
-                        """SELECT i.fingerprint, t.status FROM incoming i
-                           JOIN typescript_errors t ON t.project = ? AND t.fingerprint = i.fingerprint""",
-                        (project,),
-                    )
-                }
-                self._complete_vanished_rows(conn, errors, previous)
-                self._upsert_errors(conn, project, scan_id, now)
-                self._record_sightings(conn, project, scan_id, now, previous)
-                fixed = self._mark_fixed(conn, project, scan_id, now) if scan.complete else []
-                current = {
-                    row[1]: (row[0], row[2])
-                    for row in conn.execute(
-                        "SELECT id, fingerprint, status FROM typescript_errors WHERE project = ? AND last_seen_scan = ?",
-                        (project, scan_id),
-                    )
-                }
-                recorded = []
-                for e in errors:
-                    error_id, status = current[e.fingerprint]
-                    before = previous.get(e.fingerprint)
-                    change = (
-                        "new" if before is None else "reopened" if before in ("fixed", "applied") else "open"
-                    )
-                    recorded.append(RecordedError(error_id, e.fingerprint, status, change))  # type: ignore[arg-type]
-                counts = _counts(errors, recorded, fixed)
-                conn.execute(
-                    """UPDATE scans SET error_count = ?, warning_count = ?, file_count = ?, new_count = ?,
-                         open_count = ?, reopened_count = ?, fixed_count = ? WHERE id = ?""",
-                    (
-                        *(
-                            counts[k]
-                            for k in ("errors", "warnings", "files", "new", "open", "reopened", "fixed")
-                        ),
-                        scan_id,
-                    ),
-                )
-                conn.execute("DELETE FROM incoming")
+                return record_scan_rows(conn, scan, errors, now_iso(), upload_to)
         except sqlite3.IntegrityError as exc:
             raise StoreError(
                 f"the store rejected this scan: {exc}", hint="TSFIX_DEBUG=1 shows details"
             ) from None
         except sqlite3.OperationalError as exc:
             raise self._failure(exc, "write", "is it writable?") from None
-        assert scan_id is not None
-        return ScanOutcome(scan_id, recorded, fixed, counts)
-
-    @staticmethod
-    def _insert_scan(conn: sqlite3.Connection, scan: ScanInput, now: str) -> int | None:
-        return conn.execute(
-            """INSERT INTO scans (uuid, project, project_root, tsconfig, git_commit, git_branch,
-                 typescript_version, tsfix_version, tsc_exit_code, complete, started_at,
-                 duration_ms, tsc_ms, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (
-                scan.id,
-                scan.project,
-                scan.project_root,
-                scan.tsconfig,
-                scan.git_commit,
-                scan.git_branch,
-                scan.typescript_version,
-                scan.tsfix_version,
-                scan.tsc_exit_code,
-                int(scan.complete),
-                scan.started_at,
-                scan.duration_ms,
-                scan.tsc_ms,
-                now,
-            ),
-        ).lastrowid
-
-    @staticmethod
-    def _load_incoming(conn: sqlite3.Connection, errors: Sequence[ErrorInput]) -> None:
-        """This scan's errors into a temporary table. Unchanged ones carry only their identity."""
-        conn.execute(
-            """CREATE TEMP TABLE IF NOT EXISTS incoming (
-                 ord INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL UNIQUE, file_path TEXT,
-                 line INTEGER, col INTEGER, code TEXT, category TEXT, message TEXT,
-                 code_snippet TEXT, context TEXT, file_hash TEXT, unchanged INTEGER NOT NULL)"""
-        )
-        conn.execute("DELETE FROM incoming")
-        conn.executemany(
-            "INSERT INTO incoming VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                (i, e.fingerprint, *_content(e), 1)
-                if e.unchanged
-                else (i, e.fingerprint, *_content(e, full=True), 0)
-                for i, e in enumerate(errors)
-            ),
-        )
-
-    @staticmethod
-    def _complete_vanished_rows(
-        conn: sqlite3.Connection, errors: Sequence[ErrorInput], previous: dict[str, str]
-    ) -> None:
-        """An unchanged error whose row is gone (deleted meanwhile) is recorded in full after all."""
-        gone = [(i, e) for i, e in enumerate(errors) if e.unchanged and e.fingerprint not in previous]
-        conn.executemany(
-            """UPDATE incoming SET file_path = ?, line = ?, col = ?, code = ?, category = ?, message = ?,
-                 code_snippet = ?, context = ?, file_hash = ?, unchanged = 0 WHERE ord = ?""",
-            [(*_content(e, full=True), i) for i, e in gone],
-        )
-
-    @staticmethod
-    def _upsert_errors(conn: sqlite3.Connection, project: str, scan_id: int | None, now: str) -> None:
-        conn.execute(
-            """INSERT INTO typescript_errors (project, fingerprint, file_path, line, col, code,
-                 category, message, code_snippet, context, file_hash, status, occurrences,
-                 first_seen_scan, last_seen_scan, created_at, updated_at)
-               SELECT ?, fingerprint, file_path, line, col, code, category, message,
-                      code_snippet, context, file_hash, 'new', 1, ?, ?, ?, ?
-               FROM incoming WHERE unchanged = 0
-               ON CONFLICT (project, fingerprint) DO UPDATE SET
-                 file_path = excluded.file_path, line = excluded.line, col = excluded.col,
-                 category = excluded.category, message = excluded.message,
-                 code_snippet = excluded.code_snippet, context = excluded.context,
-                 file_hash = excluded.file_hash,
-                 occurrences = typescript_errors.occurrences + 1,
-                 last_seen_scan = excluded.last_seen_scan, fixed_in_scan = NULL,
-                 status = CASE WHEN typescript_errors.status IN ('fixed', 'applied')
-                               THEN 'new' ELSE typescript_errors.status END,
-                 updated_at = excluded.updated_at""",
-            (project, scan_id, scan_id, now, now),
-        )
-        # unchanged errors: same content as stored, only the sighting is new
-        conn.execute(
-            """UPDATE typescript_errors SET occurrences = occurrences + 1, last_seen_scan = ?,
-                 fixed_in_scan = NULL, updated_at = ?,
-                 status = CASE WHEN status IN ('fixed', 'applied') THEN 'new' ELSE status END
-               WHERE project = ? AND fingerprint IN (SELECT fingerprint FROM incoming WHERE unchanged = 1)""",
-            (scan_id, now, project),
-        )
-
-    @staticmethod
-    def _record_sightings(
-        conn: sqlite3.Connection, project: str, scan_id: int | None, now: str, previous: dict[str, str]
-    ) -> None:
-        """History: `new` for errors first seen now, `reopened` for ones that were fixed or applied."""
-        conn.execute(
-            """INSERT INTO error_events (error_id, scan_id, event, from_status, to_status, created_at)
-               SELECT t.id, ?, 'new', NULL, 'new', ? FROM typescript_errors t
-               WHERE t.project = ? AND t.first_seen_scan = ?""",
-            (scan_id, now, project, scan_id),
-        )
-        conn.executemany(
-            """INSERT INTO error_events (error_id, scan_id, event, from_status, to_status, created_at)
-               SELECT id, ?, 'reopened', ?, status, ? FROM typescript_errors
-               WHERE project = ? AND fingerprint = ?""",
-            [
-                (scan_id, status, now, project, fingerprint)
-                for fingerprint, status in previous.items()
-                if status in ("fixed", "applied")
-            ],
-        )
-
-    @staticmethod
-    def _mark_fixed(
-        conn: sqlite3.Connection, project: str, scan_id: int | None, now: str
-    ) -> list[FixedError]:
-        """Errors of the project this scan did not see are fixed."""
-        conn.execute(
-            """INSERT INTO error_events (error_id, scan_id, event, from_status, to_status, created_at)
-               SELECT id, ?, 'fixed', status, 'fixed', ? FROM typescript_errors
-               WHERE project = ? AND status <> 'fixed' AND last_seen_scan <> ?""",
-            (scan_id, now, project, scan_id),
-        )
-        return [
-            FixedError(r["id"], r["fingerprint"], r["file_path"], r["line"], r["code"], r["message"])
-            for r in conn.execute(
-                """UPDATE typescript_errors SET status = 'fixed', fixed_in_scan = ?, updated_at = ?
-                   WHERE project = ? AND status <> 'fixed' AND last_seen_scan <> ?
-                   RETURNING id, fingerprint, file_path, line, code, message""",
-                (scan_id, now, project, scan_id),
-            ).fetchall()
-        ]
 
     # ------------------------------------------------------------------ uploads to a team store
 
@@ -532,31 +327,11 @@ class SQLiteStore(Store):
             status = row["status"]
             conn.execute("DELETE FROM ai_suggestions WHERE error_id = ? AND applied_at IS NULL", (key,))
             for s in suggestions:
-                cursor = conn.execute(
-                    """INSERT INTO ai_suggestions (error_id, fixer, model_name, suggestion, edits, explanation,
-                         confidence, verified, verification, base_hashes, tokens_in, tokens_out, latency_ms,
-                         generated_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (
-                        key,
-                        s.fixer,
-                        s.model_name,
-                        s.suggestion,
-                        json.dumps(s.edits, ensure_ascii=False),
-                        s.explanation,
-                        s.confidence,
-                        int(s.verified),
-                        json.dumps(s.verification, ensure_ascii=False),
-                        json.dumps(s.base_hashes),
-                        s.tokens_in,
-                        s.tokens_out,
-                        s.latency_ms,
-                        now,
-                    ),
-                )
+                cursor = conn.execute(_INSERT_SUGGESTION, (key, *_suggestion_values(s), now))
                 assert cursor.lastrowid is not None
                 ids.append(cursor.lastrowid)
-            new_status = "ai_suggested" if suggestions and status in ("new", "ai_suggested") else status
+            suggested = suggestions and status in SUGGESTABLE_STATUSES
+            new_status = ErrorStatus.AI_SUGGESTED.value if suggested else status
             conn.execute(
                 "UPDATE typescript_errors SET suggest_tier = max(suggest_tier, ?) WHERE id = ?", (tier, key)
             )
@@ -603,9 +378,7 @@ class SQLiteStore(Store):
                 f"{suggestion_id!r} is not a suggestion id",
                 hint="suggestion ids are s + a number (s12); `tsfix show ERROR_ID` lists them",
             )
-        row = None
-        if key <= MAX_SQLITE_INT:  # a larger one cannot be bound, and no row has it
-            row = self.conn.execute("SELECT * FROM ai_suggestions WHERE id = ?", (key,)).fetchone()
+        row = self._by_id("ai_suggestions", key)
         if row is None:
             raise UsageError(
                 f"no suggestion s{key} in {self.display_url}",
@@ -630,10 +403,10 @@ class SQLiteStore(Store):
                     (now if applied else None, row["id"]),
                 )
                 status = row["status"]
-                if applied and status in ("new", "ai_suggested"):
-                    new_status = "applied"
-                elif not applied and status == "applied":
-                    new_status = "ai_suggested"
+                if applied and status in SUGGESTABLE_STATUSES:
+                    new_status = ErrorStatus.APPLIED.value
+                elif not applied and status == ErrorStatus.APPLIED:
+                    new_status = ErrorStatus.AI_SUGGESTED.value
                 else:
                     new_status = status
                 if new_status != status:
@@ -698,15 +471,19 @@ class SQLiteStore(Store):
             raise UsageError(
                 f"{error_id!r} is not an error id", hint="ids are numbers; `tsfix list` shows them"
             )
-        row = None
-        if key <= MAX_SQLITE_INT:  # a larger one cannot be bound, and no row has it
-            row = self.conn.execute("SELECT * FROM typescript_errors WHERE id = ?", (key,)).fetchone()
+        row = self._by_id("typescript_errors", key)
         if row is None:
             raise UsageError(
                 f"no error with id {key} in {self.display_url}",
                 hint="`tsfix list --status all` shows every id",
             )
         return _error_row(row)
+
+    def _by_id(self, table: str, key: int) -> Any:
+        """The row (sqlite3.Row) of `table` with id `key`, or None; a key too large to bind has no row."""
+        if key > MAX_SQLITE_INT:
+            return None
+        return self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (key,)).fetchone()
 
     def error_history(self, error_id: int | str) -> list[ErrorEvent]:
         return [
@@ -720,18 +497,11 @@ class SQLiteStore(Store):
 
     def previous_errors(self, project: str) -> list[ErrorInput]:
         rows = self.conn.execute(
-            """SELECT fingerprint, file_path, line, col, code, category, message, code_snippet, context,
-                      file_hash
-               FROM typescript_errors
-               WHERE project = ? AND status <> 'fixed' AND file_path IS NOT NULL""",
-            (project,),
+            f"""SELECT {", ".join(ERROR_COLUMNS)} FROM typescript_errors
+               WHERE project = ? AND status <> ? AND file_path IS NOT NULL""",
+            (project, ErrorStatus.FIXED.value),
         )
-        return [
-            ErrorInput(
-                r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8]) if r[8] else None, r[9]
-            )
-            for r in rows
-        ]
+        return [error_input(_decoded(r)) for r in rows]
 
     def latest_scan(self, project: str | None = None) -> dict[str, Any] | None:
         if project is None:
@@ -753,31 +523,30 @@ class SQLiteStore(Store):
         return {t: [c[1] for c in self.conn.execute(f"PRAGMA table_info({t})")] for t in tables}
 
 
-def _content(e: ErrorInput, full: bool = False) -> tuple:
-    """An error's columns for `incoming`; without `full`, only the cheap ones (no context JSON)."""
-    if not full:
-        return (e.file_path, e.line, e.col, e.code, e.category, None, None, None, e.file_hash)
-    context = None if e.context is None else json.dumps(e.context, ensure_ascii=False)
-    return (e.file_path, e.line, e.col, e.code, e.category, e.message, e.code_snippet, context, e.file_hash)
+_INSERT_SUGGESTION = (
+    f"INSERT INTO ai_suggestions (error_id, {', '.join(SUGGESTION_COLUMNS)}, generated_at)"
+    f" VALUES ({', '.join('?' * (len(SUGGESTION_COLUMNS) + 2))})"
+)
 
 
-def _counts(
-    errors: Sequence[ErrorInput], recorded: Sequence[RecordedError], fixed: Sequence[FixedError]
-) -> dict[str, int]:
-    return {
-        "errors": sum(1 for e in errors if e.category == "error"),
-        "warnings": sum(1 for e in errors if e.category != "error"),
-        "files": len({e.file_path for e in errors if e.file_path}),
-        "new": sum(1 for r in recorded if r.change == "new"),
-        "open": sum(1 for r in recorded if r.change == "open"),
-        "reopened": sum(1 for r in recorded if r.change == "reopened"),
-        "fixed": len(fixed),
-    }
+def _suggestion_values(s: SuggestionInput) -> tuple[Any, ...]:
+    """A suggestion's columns as SQLite keeps them: JSON as text, booleans as 0/1."""
+    return tuple(
+        as_json_text(getattr(s, name)) if name in JSON_COLUMNS else getattr(s, name)
+        for name in SUGGESTION_COLUMNS
+    )
+
+
+def _decoded(row: sqlite3.Row) -> dict[str, Any]:
+    """A row with its JSON columns decoded (empty text reads as none)."""
+    found = dict(row)
+    for name in JSON_COLUMNS & found.keys():
+        found[name] = json.loads(found[name]) if found[name] else None
+    return found
 
 
 def _error_row(row: sqlite3.Row) -> ErrorRow:
-    context = row["context"]
-    return ErrorRow.from_mapping({**dict(row), "context": json.loads(context) if context else None})
+    return ErrorRow.from_mapping(_decoded(row))
 
 
 def _statements(sql: str) -> list[str]:

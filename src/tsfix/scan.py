@@ -30,10 +30,18 @@ from tsfix.context import (
 from tsfix.errors import StoreError
 from tsfix.fingerprint import fingerprints
 from tsfix.models import CodeContext, Diagnostic, ErrorInput, ScanInput, ScanOutcome
-from tsfix.progress import Progress, quiet
+from tsfix.progress import (
+    ExtractingContext,
+    Progress,
+    Recording,
+    SolutionConfig,
+    TypeChecked,
+    TypeChecking,
+    Uploading,
+    quiet,
+)
 from tsfix.project import GitFacts, git_facts, project_key
-from tsfix.store import Store, is_remote, open_store, remote_key
-from tsfix.store.sqlite import SQLiteStore, now_iso
+from tsfix.store import Store, UploadJournal, is_remote, now_iso, open_journal, open_store, remote_key
 from tsfix.tsc import (
     TscInfo,
     TscProcess,
@@ -302,18 +310,17 @@ def _record(
     raise_for_config_errors(diagnostics, scan.tsconfig)
     scan.complete = not may_be_syntax_only(diagnostics)
 
-    progress("context", {"diagnostics": len(diagnostics)})
+    progress(ExtractingContext(diagnostics=len(diagnostics)))
     t = time.perf_counter()
     errors, files = errors_from_diagnostics(root, diagnostics, prefetched)
     timings["context"] = (time.perf_counter() - t) * 1000
 
     if started is not None:
         scan.duration_ms = int((time.perf_counter() - started) * 1000)
-    progress("store", {"errors": len(errors), "store": store.display_url})
+    progress(Recording(errors=len(errors), store=store.display_url))
     t = time.perf_counter()
     if upload_to is not None:
-        assert isinstance(store, SQLiteStore)
-        outcome = store.record_scan(scan, errors, upload_to=upload_to)
+        outcome = store.require(UploadJournal).record_scan(scan, errors, upload_to=upload_to)
     else:
         outcome = store.record_scan(scan, errors)
     timings["store"] = (time.perf_counter() - t) * 1000
@@ -335,10 +342,10 @@ def scan_project(options: ScanOptions, progress: Progress = quiet) -> ScanReport
             shown = show_config(tsc, tsconfig, timeout=options.timeout)
             if shown is not None and is_solution_config(shown):
                 build = True
-                progress("solution", {"tsconfig": tsconfig_rel})
+                progress(SolutionConfig(tsconfig=tsconfig_rel))
         target = prepare_build(tsc, tsconfig, scratch) if build else tsconfig
 
-        progress("tsc", {"version": tsc.version, "tsconfig": tsconfig_rel, "build": build})
+        progress(TypeChecking(version=tsc.version, tsconfig=tsconfig_rel, build=build))
         process = TscProcess(
             tsc_arguments(tsc, target, scratch, build), cwd=root, timeout=options.timeout, scratch=scratch
         )
@@ -347,7 +354,7 @@ def scan_project(options: ScanOptions, progress: Progress = quiet) -> ScanReport
             git = git_facts(root) if options.project_name is None else GitFacts()
             key = project_key(root, tsconfig, git, options.project_name)
             remote_url = options.store if is_remote(options.store) else None
-            local = SQLiteStore.open_journal(root) if remote_url else open_store(options.store, root)
+            local = open_journal(root) if remote_url else open_store(options.store, root)
         except BaseException:
             process.kill()
             raise
@@ -358,7 +365,7 @@ def scan_project(options: ScanOptions, progress: Progress = quiet) -> ScanReport
                 run = process.wait()
             finally:
                 prefetched = prefetch.stop()
-            progress("tsc_done", {"elapsed_ms": run.elapsed_ms})
+            progress(TypeChecked(elapsed_ms=run.elapsed_ms))
             scan = ScanInput(
                 project=key,
                 project_root=str(root),
@@ -387,9 +394,11 @@ def scan_project(options: ScanOptions, progress: Progress = quiet) -> ScanReport
             )
             store_url = local.display_url
             if remote_url:
-                assert isinstance(local, SQLiteStore)
-                progress("upload", {"store": remote.display_url if remote else remote_key(remote_url)})
-                outcome, store_url = _upload(local, remote, remote_problem, remote_url, scan, errors, outcome)
+                journal = local.require(UploadJournal)
+                progress(Uploading(store=remote.display_url if remote else remote_key(remote_url)))
+                outcome, store_url = _upload(
+                    journal, remote, remote_problem, remote_url, scan, errors, outcome
+                )
             timings["tsc"] = run.elapsed_ms
             timings["total"] = (time.perf_counter() - t0) * 1000
             problems = {path: fc.problem for path, fc in files.items() if fc.problem}
@@ -413,7 +422,7 @@ def _open_remote(
 
 
 def _upload(
-    local: SQLiteStore,
+    local: UploadJournal,
     remote: Store | None,
     problem: StoreError | None,
     url: str,
@@ -450,18 +459,3 @@ def project_for_listing(path: Path) -> str | None:
     except ProjectNotFound:
         return None
     return project_key(root, tsconfig, git_facts(root))
-
-
-def find_project_root(path: Path) -> Path:
-    """The project root around `path`: the folder of the nearest tsconfig, else of the nearest store."""
-    from tsfix.errors import ProjectNotFound
-    from tsfix.store import default_store_path
-
-    try:
-        return find_tsconfig(path)[0]
-    except ProjectNotFound:
-        start = path.resolve()
-        for folder in (start, *start.parents):
-            if default_store_path(folder).is_file():
-                return folder
-        raise

@@ -1,8 +1,12 @@
-"""From suggestions to new file contents: which fixes go together, and what the files become.
+"""Planning `tsfix apply`: which fixes to try, and which of them go together.
 
-Pure functions over texts; writing files (atomically, never over a user's edit) is `tsfix apply`'s
-job. Several fixes in one file are applied together; when two overlap, the more confident one wins
-and the other is reported; a fix that edits several files is taken whole or not at all.
+- `select_fixes` picks, for the errors asked for (ids, --all, --code, --file), the most confident
+  eligible suggestion of each, and says why the others have none.
+- `plan` combines suggestions (in priority order) into one set of non-overlapping edits over the
+  files' current texts: when two overlap, the more confident one wins and the other is reported; a
+  fix that edits several files is taken whole or not at all.
+- `verify_together` does the same but asks the project's language service about each addition (in
+  memory, nothing is written), so that fixes verified one by one are also right together.
 """
 
 from __future__ import annotations
@@ -10,10 +14,131 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from tsfix.edits import TextEdit, apply_edits, edits_by_file, index_of, line_starts
-from tsfix.models import SuggestionRow
+from tsfix.errors import UsageError
+from tsfix.models import ErrorRow, SuggestionRow
+from tsfix.store import Store
 from tsfix.verify import Verifier
+
+# What happened to each selected fix. `failed` is a fix tsfix could not apply safely (its file changed
+# under it, is read-only or gone, or it broke something and was rolled back); `pending` is one left for
+# later (a more confident fix overlaps it, it adds nothing once the others are in, the user said no).
+APPLIED, PLANNED, PENDING, FAILED = "applied", "planned", "pending", "failed"
+
+
+@dataclass(slots=True)
+class Fix:
+    """One selected error, the suggestion chosen for it and what became of it."""
+
+    suggestion: SuggestionRow | None  # None: the error has none to apply
+    error: ErrorRow
+    state: str = PENDING
+    reason: str | None = None
+    notes: list[str] = field(default_factory=list)  # re-location of hunks
+    error_gone: bool | None = None  # after the re-check
+    new_errors: list[str] = field(default_factory=list)
+    diff: str = ""  # on the files as they are now
+
+    @property
+    def files(self) -> list[str]:
+        return sorted({e["file"] for e in self.suggestion.edits}) if self.suggestion else []
+
+
+class Selection(Protocol):
+    """What `select_fixes` is asked for (tsfix.apply.ApplyOptions has these fields)."""
+
+    @property
+    def ids(self) -> Sequence[str]: ...
+    @property
+    def all(self) -> bool: ...
+    @property
+    def codes(self) -> Sequence[str] | None: ...
+    @property
+    def files(self) -> Sequence[str] | None: ...
+    @property
+    def fixers(self) -> Sequence[str] | None: ...
+    @property
+    def min_confidence(self) -> float: ...
+    @property
+    def include_unverified(self) -> bool: ...
+
+
+def parse_id(value: str) -> tuple[str, str]:
+    """`12` is an error, `s34` a suggestion (as `tsfix show` prints them)."""
+    v = value.strip()
+    if v[:1] in ("s", "S") and len(v) > 1:
+        return "suggestion", v[1:]
+    return "error", v
+
+
+def _eligible(s: SuggestionRow, options: Selection) -> str | None:
+    """Why `s` may not be applied under these options, or None."""
+    if s.applied_at:
+        return "already applied"
+    if not s.verified and not options.include_unverified:
+        return "not verified by the compiler (--include-unverified to allow it)"
+    if s.confidence < options.min_confidence:
+        return f"confidence {s.confidence:.2f} is below --min-confidence {options.min_confidence:g}"
+    if options.fixers and s.fixer not in options.fixers:
+        return f"made by {s.fixer}, not by --fixer {', '.join(options.fixers)}"
+    return None
+
+
+def select_fixes(store: Store, options: Selection, project: str) -> tuple[list[Fix], list[Fix]]:
+    """(the fixes to try, most confident first; the selected errors that have none, with the reason).
+
+    Unknown ids are a usage error before anything happens.
+    """
+    chosen: list[Fix] = []
+    without: list[Fix] = []
+    if options.ids:
+        errors: list[ErrorRow] = []
+        picked: dict[int | str, SuggestionRow] = {}
+        for value in options.ids:
+            kind, key = parse_id(value)
+            if kind == "suggestion":
+                s = store.get_suggestion(key)
+                error = store.get_error(str(s.error_id))
+                picked[error.id] = s
+            else:
+                error = store.get_error(key)
+            if all(e.id != error.id for e in errors):
+                errors.append(error)
+    else:
+        if not (options.all or options.codes or options.files):
+            raise UsageError(
+                "say which fixes to apply: error or suggestion ids, --all, --code or --file",
+                hint="`tsfix list --status ai_suggested` shows errors with suggestions; `tsfix apply --all` applies every verified one",
+            )
+        errors = store.list_errors(
+            project=project, statuses=["new", "ai_suggested"], codes=options.codes, files=options.files
+        )
+        picked = {}
+    by_error = store.suggestions_for([e.id for e in errors]) if errors else {}
+    for error in errors:
+        if error.id in picked:
+            s = picked[error.id]
+            why = _eligible(s, options)
+            if why is None or (why.startswith("confidence") or why.startswith("made by")):
+                chosen.append(Fix(s, error))  # named explicitly: confidence and fixer filters do not apply
+            else:
+                without.append(Fix(s, error, PENDING, why))
+            continue
+        candidates = by_error.get(error.id, [])
+        eligible = [s for s in candidates if _eligible(s, options) is None]
+        if eligible:
+            chosen.append(Fix(max(eligible, key=lambda s: s.confidence), error))
+        elif options.ids:
+            reasons = sorted({r for s in candidates if (r := _eligible(s, options))})
+            why = "; ".join(reasons) if reasons else "no suggestion recorded (run `tsfix suggest` first)"
+            without.append(Fix(None, error, PENDING, why))
+    chosen.sort(key=lambda f: -(f.suggestion.confidence if f.suggestion else 0.0))
+    return chosen, without
+
+
+# ----------------------------------------------------------------------------- combining fixes
 
 
 @dataclass(slots=True)

@@ -1,0 +1,54 @@
+"""Type-directed repair templates for errors TypeScript offers no quick fix for.
+
+Each template reads the diagnostic (its code, message and span), the syntax around it (tree-sitter)
+and what the language service says about types and names, and proposes small edits. They encode
+general TypeScript knowledge — a message's own "Did you mean …?", lossless literal conversions,
+argument lists, optional chaining, `await` — and nothing about any particular codebase. Every
+candidate is then verified by the compiler like any other.
+
+    names    TypeScript's "Did you mean …?", the nearest member, a declaration renamed to its uses
+    calls    argument lists: extra arguments dropped, a missing one passed from the names in scope
+    values   literal conversions, optional chaining, `await`, a missing property, the return type
+    syntax   what the templates share: the file's syntax tree (Doc), scopes, making a candidate
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tsfix.fixers import FixContext, Fixer, register
+from tsfix.fixers.candidate import Candidate
+from tsfix.fixers.repair.calls import argument_count
+from tsfix.fixers.repair.names import declaration_rename, did_you_mean, nearest_member
+from tsfix.fixers.repair.syntax import Doc
+from tsfix.fixers.repair.values import (
+    await_promise,
+    literal_type,
+    missing_property,
+    optional_chaining,
+    return_annotation,
+)
+
+TEMPLATES: list[Callable[[FixContext, Doc], list[Candidate]]] = [
+    did_you_mean,
+    declaration_rename,
+    nearest_member,
+    literal_type,
+    argument_count,
+    optional_chaining,
+    await_promise,
+    missing_property,
+    return_annotation,
+]
+
+
+@register
+class RepairFixer(Fixer):
+    name = "repair"
+
+    def candidates(self, ctx: FixContext) -> list[Candidate]:
+        doc = Doc(ctx.target.file, ctx.text)
+        out: list[Candidate] = []
+        for template in TEMPLATES:
+            out.extend(template(ctx, doc))
+        return out

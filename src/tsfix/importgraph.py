@@ -1,0 +1,71 @@
+"""The project's source files and which of them import which, read from relative import specifiers.
+
+Shared by the verifier (which files to re-check after an edit), apply (the same after writing) and
+the repair templates (where a type is declared); nothing here compiles anything.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from tsfix.edits import source_text
+
+_IMPORT = re.compile(
+    r"""(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)(['"])(\.{1,2}/[^'"\n]+)\1""", re.M
+)
+_SOURCE_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".d.ts", ".js", ".jsx", ".mjs", ".cjs")
+_SKIP_DIRS = {"node_modules", ".git", ".tsfix", "dist", "build", "out", "coverage"}
+
+
+def source_files(root: Path) -> Iterator[str]:
+    """The TypeScript and JavaScript files under root (relative POSIX paths), skipping dependencies,
+    build output and hidden folders."""
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".")]
+        for name in names:
+            if name.endswith(_SOURCE_EXTENSIONS):
+                yield Path(folder, name).relative_to(root).as_posix()
+
+
+class ImportGraph:
+    """Which project files import which, from their relative import specifiers (built once, lazily).
+
+    Path aliases (tsconfig `paths`) and bare package imports are not followed: a file reached only
+    that way is not re-checked when a file it imports is edited.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._importers: dict[str, set[str]] | None = None
+
+    def _resolve(self, importer: str, spec: str, known: set[str]) -> str | None:
+        base = os.path.normpath(os.path.join(os.path.dirname(importer), spec)).replace(os.sep, "/")
+        stem = re.sub(r"\.(m|c)?js$|\.jsx$", "", base)
+        for candidate in (
+            base,
+            *(stem + ext for ext in (".ts", ".tsx", ".d.ts", ".mts", ".cts", ".js", ".jsx")),
+            *(f"{base}/index{ext}" for ext in (".ts", ".tsx", ".js")),
+        ):
+            if candidate in known:
+                return candidate
+        return None
+
+    def importers(self, path: str) -> set[str]:
+        if self._importers is None:
+            files = list(source_files(self.root))
+            known = set(files)
+            importers: dict[str, set[str]] = {}
+            for file in files:
+                try:
+                    text = source_text((self.root / file).read_bytes())
+                except OSError:
+                    continue
+                for m in _IMPORT.finditer(text):
+                    target = self._resolve(file, m.group(2), known)
+                    if target is not None and target != file:
+                        importers.setdefault(target, set()).add(file)
+            self._importers = importers
+        return set(self._importers.get(path, set()))
