@@ -46,15 +46,17 @@ def materialize(case_id: str, dest: Path, ts: str, original: bool) -> None:
 
 def run_case(case: dict, ts: str, work: Path) -> dict:
     from tsfix.plan import plan
-    from tsfix.scan import ScanOptions, scan_project
+    from tsfix.project import resolve_project
+    from tsfix.scan import scan_project
     from tsfix.store import open_store
     from tsfix.suggest import SuggestOptions, suggest_errors
 
     mutant, original = work / "mutant", work / "original"
     materialize(case["id"], mutant, ts, original=False)
     materialize(case["id"], original, ts, original=True)
-    scan = scan_project(ScanOptions(path=mutant))
-    report = suggest_errors(SuggestOptions(path=mutant, no_llm=True))
+    project = resolve_project(mutant)
+    scan = scan_project(project)
+    report = suggest_errors(project, SuggestOptions(no_llm=True))
     samples = []
     with open_store(None, mutant) as store:
         for outcome in report.outcomes:

@@ -51,7 +51,8 @@ def prompts(work: Path) -> list[list[dict[str, str]]]:
     from tsfix.fixers import FixContext
     from tsfix.fixers.prompts import build_messages
     from tsfix.langserver.factory import open_language_service
-    from tsfix.scan import ScanOptions, scan_project
+    from tsfix.project import resolve_project
+    from tsfix.scan import scan_project
     from tsfix.store import open_store
     from tsfix.tsc import find_tsc
     from tsfix.verify import Verifier
@@ -61,7 +62,7 @@ def prompts(work: Path) -> list[list[dict[str, str]]]:
         REPO / "examples" / "webapp", app, ignore=shutil.ignore_patterns("node_modules", ".tsfix")
     )
     (app / "node_modules").symlink_to(npm_install(NPM_DIR / "ts-7.0.2", "ts-7.0.2"))
-    scan_project(ScanOptions(path=app))
+    scan_project(resolve_project(app))
     out = []
     with open_store(None, app) as store, open_language_service(app, find_tsc(app), 60) as service:
         verifier = Verifier(service)

@@ -19,10 +19,9 @@ from pathlib import Path
 
 from tsfix.langserver.factory import open_language_service
 from tsfix.plan import best_per_error, verify_together
-from tsfix.scan import ScanOptions, scan_project
-from tsfix.store import open_store
+from tsfix.project import resolve_project
+from tsfix.scan import scan_project
 from tsfix.suggest import SuggestOptions, suggest_errors
-from tsfix.tsc import find_tsc
 from tsfix.verify import Verifier
 
 
@@ -41,23 +40,24 @@ def main() -> int:
 
     root = Path(os.environ.get("TSFIX_CASE_DIR") or ".").resolve()
     deadline = time.monotonic() + float(os.environ.get("TSFIX_TIMEOUT", "120")) * 0.8
+    project = resolve_project(root)
     for round_no in range(1, args.rounds + 1):
-        scan = scan_project(ScanOptions(path=root))
+        scan = scan_project(project)
         if scan.error_count == 0 or time.monotonic() > deadline:
             break
         report = suggest_errors(
+            project,
             SuggestOptions(
-                path=root,
                 statuses=["new", "ai_suggested"],
                 fixers=args.fixer,
                 no_llm=args.no_llm,
                 model=args.model,
                 ts6=not args.no_ts6,
-            )
+            ),
         )
-        with open_store(None, root) as store:
+        with project.open_store() as store:
             rows = [s for o in report.outcomes for s in store.suggestions(o.error.id)]
-        with open_language_service(root, find_tsc(root), timeout=60) as service:
+        with open_language_service(root, project.tsc, timeout=60) as service:
             chosen = verify_together(
                 Verifier(service), best_per_error(rows), lambda p: (root / p).read_text(encoding="utf-8")
             )

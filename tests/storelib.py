@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tsfix.models import ErrorInput, ScanInput
+from tsfix.records import ErrorInput, ScanInput
 from tsfix.store import Store
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tsfix.edits import Position, TextEdit, apply_edits, unified_diff
-from tsfix.models import SuggestionInput
+from tsfix.records import SuggestionInput
 from tsfix.store import open_store
 
 

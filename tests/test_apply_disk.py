@@ -17,7 +17,7 @@ import pytest
 
 from test_apply_cli import edit, snapshot
 from tsfix.edits import apply_edits, unified_diff
-from tsfix.models import SuggestionInput
+from tsfix.records import SuggestionInput
 from tsfix.store import open_store
 
 PAGE = 4096

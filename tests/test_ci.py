@@ -196,16 +196,20 @@ def test_patch_and_write(make_project, cli, tmp_path: Path) -> None:
 def test_one_language_service_serves_suggest_and_the_recheck(make_project) -> None:
     from tsfix.ci import CiOptions, run_ci
     from tsfix.progress import Event, ServiceStarting, TypeChecking
+    from tsfix.project import resolve_project
     from tsfix.suggest import SuggestOptions
 
     root = make_project(FILES)
     events: list[str] = []
     names: dict[type[Event], str] = {ServiceStarting: "service", TypeChecking: "tsc"}
+    project = resolve_project(root)
     report = run_ci(
-        CiOptions(path=root, suggest=SuggestOptions(no_llm=True, statuses=None), write=True),
+        project,
+        CiOptions(suggest=SuggestOptions(no_llm=True, statuses=None), write=True),
         lambda event: events.append(names.get(type(event), type(event).__name__)),
     )
     assert events.count("service") == 1 and events.count("tsc") == 1
+    assert report.scan.tsc is project.tsc  # every stage used the one Project's TypeScript
     assert report.failed and sum(e.applied for e in report.errors) == 2
 
 

@@ -1,4 +1,5 @@
-"""The house rules of issue 10, checked on the source: stages never import one another, nothing
+"""The house rules of issue 10, checked on the source: stages never import one another nor discover
+the project again (one Project value is handed to them), nothing
 imports the CLI, only the store registry knows the concrete stores, and functions and modules stay
 small enough to read."""
 
@@ -10,6 +11,8 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parent.parent / "src" / "tsfix"
 # the stages of the loop; orchestrators (ci, worker) and the CLI compose them
 STAGES = ("tsfix.scan", "tsfix.suggest", "tsfix.apply")
+# what resolve_project() does once; a stage or orchestrator that did it again would re-discover the project
+DISCOVERY = {"find_tsconfig", "find_tsc", "git_facts", "project_key", "open_store", "default_store_path"}
 CONCRETE_STORES = {"SQLiteStore", "PostgresStore", "SupabaseStore", "RemoteStore"}
 MAX_FUNCTION_LINES = 80
 MAX_MODULE_LINES = 600
@@ -57,6 +60,17 @@ def test_no_stage_imports_another() -> None:
         for target, _ in imports(module, tree)
         for other in STAGES
         if other != stage and (target == other or target.startswith(other + "."))
+    ]
+    assert not bad, bad
+
+
+def test_stages_and_orchestrators_take_the_project_they_are_given() -> None:
+    found = modules()
+    bad = [
+        f"{module} imports {sorted(names & DISCOVERY)} from {target}"
+        for module in (*STAGES, "tsfix.ci", "tsfix.worker")
+        for target, names in imports(module, found[module])
+        if names & DISCOVERY
     ]
     assert not bad, bad
 

@@ -19,7 +19,7 @@ from tsfix.fixers import FixContext
 from tsfix.fixers.llama import LlamaFixer
 from tsfix.fixers.prompts import EDIT_SCHEMA, build_messages, edits_from_answer
 from tsfix.langserver.factory import open_language_service
-from tsfix.models import ErrorRow
+from tsfix.records import ErrorRow
 from tsfix.suggest import Suggester, SuggestOptions
 from tsfix.tsc import find_tsc
 from tsfix.verify import Verifier
@@ -118,7 +118,7 @@ def test_model_candidates_are_verified_like_any_other(tiny_model: Path, project)
     root, service = project
     fixer = LlamaFixer(tiny_model, candidates=2, n_ctx=2048, threads=2, max_tokens=200, timeout=120)
     try:
-        suggester = Suggester(root, service, [], [fixer], SuggestOptions(path=root))
+        suggester = Suggester(root, service, [], [fixer], SuggestOptions())
         error = context(root, service).error
         fixer.grammar = forced(
             {"explanation": "divide by a number", "edits": [{"search": 'n / "2"', "replace": "n / 2"}]}

@@ -7,7 +7,7 @@ import pytest
 from tsfix.fixers import FixContext
 from tsfix.fixers.repair import RepairFixer
 from tsfix.langserver.factory import open_language_service
-from tsfix.models import ErrorRow
+from tsfix.records import ErrorRow
 from tsfix.tsc import find_tsc
 from tsfix.verify import Verifier
 

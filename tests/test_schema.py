@@ -50,7 +50,7 @@ def test_postgres_and_sqlite_have_the_same_columns(tmp_path: Path) -> None:
 
 
 def test_statuses_and_categories_match() -> None:
-    from tsfix.models import ERROR_STATUSES
+    from tsfix.records import ERROR_STATUSES
 
     text = (SQL_DIR / "0001_init.sql").read_text()
     statuses = re.search(r"check \(status in \(([^)]*)\)\)", text)

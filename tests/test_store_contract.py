@@ -12,7 +12,7 @@ import pytest
 
 from storelib import error_input, scan_input, snapshot
 from tsfix.errors import UsageError
-from tsfix.models import ErrorInput
+from tsfix.records import ErrorInput
 from tsfix.store import Store, open_store
 
 StoreFactory = Callable[[], Store]
@@ -287,7 +287,7 @@ def test_unchanged_error_without_a_row_is_recorded_in_full(
 
 
 def suggestion(confidence: float, verified: bool = True, fixer: str = "quickfix"):
-    from tsfix.models import SuggestionInput
+    from tsfix.records import SuggestionInput
 
     return SuggestionInput(
         fixer=fixer,

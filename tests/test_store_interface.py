@@ -12,7 +12,7 @@ import pytest
 
 from storelib import error_input, scan_input
 from tsfix.errors import StoreError, UsageError
-from tsfix.models import ERROR_STATUSES, ErrorStatus
+from tsfix.records import ERROR_STATUSES, ErrorStatus
 from tsfix.store import MigratedOnOpen, UploadJournal, UploadTarget, WorkQueue, open_store
 from tsfix.store.columns import ERROR_COLUMNS, SCAN_COLUMNS, SUGGESTION_COLUMNS, scan_payload
 from tsfix.store.migrations import POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS, Migrations

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from golden_regen import GOLDEN, golden_cases, run_fixture
 from tsfix.errors import TsconfigInvalid
-from tsfix.models import Diagnostic
+from tsfix.records import Diagnostic
 from tsfix.tsc_output import (
     ProjectFiles,
     is_config_diagnostic,

@@ -43,10 +43,9 @@ from tsfix.progress import (
     WritingFiles,
     quiet,
 )
-from tsfix.project import ProgramSources, git_facts, project_key
+from tsfix.project import ProgramSources, Project
 from tsfix.rebase import confine_to_program, rebase
-from tsfix.store import default_store_path, open_store
-from tsfix.tsc import TscInfo, find_tsc, find_tsconfig
+from tsfix.tsc import TscInfo
 from tsfix.undo import UndoRecord, check_undo_writable, start_undo
 from tsfix.verify import Verifier
 from tsfix.writes import ApplyWriteFailed, write_all
@@ -59,11 +58,6 @@ Confirm = Callable[["Fix", str], Answer]
 class ApplyOptions:
     """What `tsfix apply` was asked to do."""
 
-    path: Path = field(default_factory=lambda: Path("."))
-    project: str | None = None
-    tsc: str | None = None
-    store: str | None = None
-    project_name: str | None = None
     ids: list[str] = field(default_factory=list)
     all: bool = False
     min_confidence: float = 0.0
@@ -104,6 +98,7 @@ class ApplyReport:
 
 
 def apply_fixes(
+    project: Project,
     options: ApplyOptions,
     progress: Progress = quiet,
     confirm: Confirm | None = None,
@@ -112,24 +107,21 @@ def apply_fixes(
 ) -> ApplyReport:
     """Apply (or, with --dry-run / --patch, only show) the chosen suggestions of a project.
     `service`: a language service of the project the caller has open (tsfix ci), used to check."""
-    root, tsconfig = find_tsconfig(options.path, options.project)
-    if options.store is None and not default_store_path(root).is_file():
-        raise UsageError(f"no tsfix store at {default_store_path(root)}", hint="run `tsfix scan` first")
-    project = options.project_name or project_key(root, tsconfig, git_facts(root))
+    root = project.root
+    project.require_store()
     mode = "dry-run" if options.dry_run else "patch" if options.patch is not None else "apply"
-    with open_store(options.store, root, create=False) as store:
+    with project.open_store(create=False) as store:
         if options.writes:  # a read-only store or undo folder fails now, not after the writes
             store.check_writable()
             check_undo_writable(root)
-        fixes, without = select_fixes(store, options, project)
+        fixes, without = select_fixes(store, options, project.key)
         progress(FixesSelected(fixes=len(fixes)))
         report = ApplyReport([*fixes, *without], mode, "", store_url=store.display_url)
         ws = Workspace(root)
-        tsc = find_tsc(tsconfig.parent, options.tsc) if fixes else None
-        sources = ProgramSources(root, tsc, tsconfig, options.tsc_timeout or 120.0) if tsc else None
+        if fixes:  # the TypeScript is found only when there is something to apply
+            sources = ProgramSources(root, project.tsc, project.tsconfig, options.tsc_timeout or 120.0)
         for fix in fixes:
-            if sources is not None:
-                confine_to_program(fix, sources, ws)
+            confine_to_program(fix, sources, ws)
             if fix.state == PENDING:
                 rebase(fix, ws, writes=options.writes, patch=options.patch is not None)
         ready = [f for f in fixes if f.state == PENDING and f.reason is None]
@@ -141,9 +133,8 @@ def apply_fixes(
                 report.patch_path = options.patch
             return report
 
-        assert tsc is not None
         with ExitStack() as stack:
-            checker = _checker(options, root, tsconfig, tsc, stack, progress, service)
+            checker = _checker(options, root, project.tsconfig, project.tsc, stack, progress, service)
             progress(Combining(fixes=len(ready)))
             combined = _combine(ready, ws, checker, options)
             for fix in ready:

@@ -21,11 +21,10 @@ from tsfix.context import file_hash
 from tsfix.errors import UsageError
 from tsfix.files import atomic_write
 from tsfix.langserver.factory import open_language_service
-from tsfix.models import OPEN_STATUSES, ErrorInput, FixedError, SuggestionRow
 from tsfix.progress import Progress, ServiceStarting, quiet
-from tsfix.project import git_facts
+from tsfix.project import Project
+from tsfix.records import OPEN_STATUSES, ErrorInput, FixedError, SuggestionRow
 from tsfix.scan import ScanOptions, ScanReport, scan_project
-from tsfix.store import open_store
 from tsfix.suggest import SuggestOptions, SuggestReport, suggest_errors
 
 FORMATS = ("text", "sarif", "github", "json", "markdown", "junit")
@@ -35,11 +34,6 @@ BASELINE_VERSION = 1
 
 @dataclass(slots=True)
 class CiOptions:
-    path: Path = field(default_factory=lambda: Path("."))
-    project: str | None = None
-    tsc: str | None = None
-    store: str | None = None
-    project_name: str | None = None
     build: bool = False
     timeout: float | None = None
     suggest: SuggestOptions | None = None  # None: --no-suggest
@@ -171,26 +165,15 @@ def check_options(options: CiOptions) -> None:
         )
 
 
-def run_ci(options: CiOptions, progress: Progress = quiet) -> CiReport:
+def run_ci(project: Project, options: CiOptions, progress: Progress = quiet) -> CiReport:
+    """Scan, suggest and apply one project (the same Project value for every stage), then gate."""
     check_options(options)
     baseline = read_baseline(options.baseline) if options.baseline is not None else None
     t0 = time.perf_counter()
-    scan = scan_project(
-        ScanOptions(
-            path=options.path,
-            project=options.project,
-            tsc=options.tsc,
-            build=options.build,
-            timeout=options.timeout,
-            store=options.store,
-            project_name=options.project_name,
-        ),
-        progress,
-    )
+    scan = scan_project(project, ScanOptions(build=options.build, timeout=options.timeout), progress)
     timings = {"scan": (time.perf_counter() - t0) * 1000}
-    root = Path(scan.scan.project_root)
-    git = git_facts(root)
-    repo_root = git.toplevel if git.toplevel is not None else root
+    root = project.root
+    repo_root = project.git.toplevel if project.git.toplevel is not None else root
     if options.write_baseline is not None:
         write_baseline(options.write_baseline, scan)
 
@@ -218,7 +201,7 @@ def run_ci(options: CiOptions, progress: Progress = quiet) -> CiReport:
     open_ids = [ids[e.fingerprint] for e in scan.errors if statuses[e.fingerprint] in OPEN_STATUSES]
     if options.suggest is not None and open_ids:
         t1 = time.perf_counter()
-        suggest_report, apply_report, fixes = _suggest_and_apply(options, scan, open_ids, progress)
+        suggest_report, apply_report, fixes = _suggest_and_apply(project, options, open_ids, progress)
         timings["suggest_apply"] = (time.perf_counter() - t1) * 1000
         if suggest_report.hint and not suggest_report.model:
             warnings.append(suggest_report.hint)
@@ -272,25 +255,14 @@ def _fixed_entry(f: FixedError) -> dict[str, Any]:
 
 
 def _suggest_and_apply(
-    options: CiOptions, scan: ScanReport, open_ids: list[int | str], progress: Progress
+    project: Project, options: CiOptions, open_ids: list[int | str], progress: Progress
 ) -> tuple[SuggestReport, ApplyReport | None, dict[str, SuggestionRow]]:
     """Suggest for the errors without a fix that is still valid, then patch or write; one service."""
     assert options.suggest is not None
-    root = Path(scan.scan.project_root)
-    so = options.suggest
-    so.path, so.project, so.tsc, so.store, so.project_name = (
-        options.path,
-        options.project,
-        options.tsc,
-        options.store,
-        options.project_name or scan.scan.project,
-    )
-    tsc = scan.tsc
+    root, tsc, so = project.root, project.tsc, options.suggest
     valid = _ValidFixes(root, options.min_confidence)
-    with open_store(options.store, root, create=False) as store:
-        rows = {
-            str(r.id): r for r in store.list_errors(project=scan.scan.project, statuses=list(OPEN_STATUSES))
-        }
+    with project.open_store(create=False) as store:
+        rows = {str(r.id): r for r in store.list_errors(project=project.key, statuses=list(OPEN_STATUSES))}
         wanted = [rows[str(i)] for i in open_ids if str(i) in rows]
         found = store.suggestions_for([r.id for r in wanted])
     fixes = {str(r.id): fix for r in wanted if (fix := valid.best(found.get(r.id, []))) is not None}
@@ -299,23 +271,15 @@ def _suggest_and_apply(
     with open_language_service(root, tsc, so.ls_timeout) as service:
         report = SuggestReport([], "", service.name, None, None, None)
         if todo:
-            report = suggest_errors(so, progress, service=service, errors=todo)
-            with open_store(options.store, root, create=False) as store:
+            report = suggest_errors(project, so, progress, service=service, errors=todo)
+            with project.open_store(create=False) as store:
                 found = store.suggestions_for([r.id for r in todo])
             fixes |= {str(r.id): fix for r in todo if (fix := valid.best(found.get(r.id, []))) is not None}
         applied = None
         if options.patch is not None or options.write:
             applied = apply_fixes(
-                ApplyOptions(
-                    path=options.path,
-                    project=options.project,
-                    tsc=options.tsc,
-                    store=options.store,
-                    project_name=so.project_name,
-                    all=True,
-                    min_confidence=options.min_confidence,
-                    patch=options.patch,
-                ),
+                project,
+                ApplyOptions(all=True, min_confidence=options.min_confidence, patch=options.patch),
                 progress,
                 service=service,
             )

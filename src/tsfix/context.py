@@ -31,7 +31,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from tsfix.models import CodeContext
+from tsfix.records import CodeContext
 
 MAX_SNIPPET_LINES = 60
 MAX_SNIPPET_CHARS = 4000

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tsfix.langserver import LsDiagnostic
-from tsfix.models import ErrorRow
+from tsfix.records import ErrorRow
 
 
 def locate(error: ErrorRow, diagnostics: Sequence[LsDiagnostic]) -> LsDiagnostic | None:

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from tsfix.edits import TextEdit, apply_edits, edits_by_file, index_of, line_starts
 from tsfix.errors import UsageError
-from tsfix.models import ErrorRow, SuggestionRow
+from tsfix.records import SUGGESTABLE_STATUSES, ErrorRow, SuggestionRow
 from tsfix.store import Store
 from tsfix.verify import Verifier
 
@@ -113,7 +113,7 @@ def select_fixes(store: Store, options: Selection, project: str) -> tuple[list[F
                 hint="`tsfix list --status ai_suggested` shows errors with suggestions; `tsfix apply --all` applies every verified one",
             )
         errors = store.list_errors(
-            project=project, statuses=["new", "ai_suggested"], codes=options.codes, files=options.files
+            project=project, statuses=list(SUGGESTABLE_STATUSES), codes=options.codes, files=options.files
         )
         picked = {}
     by_error = store.suggestions_for([e.id for e in errors]) if errors else {}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tsfix.models import ErrorRow
+    from tsfix.records import ErrorRow
     from tsfix.suggest import ErrorOutcome
     from tsfix.worker import WorkerReport
 

@@ -12,10 +12,15 @@ import os
 import re
 import subprocess
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from tsfix.errors import ProjectNotFound, TscFailed
-from tsfix.tsc import TscInfo, find_tsconfig, mentions_references, show_config
+from tsfix.errors import ProjectNotFound, TscFailed, UsageError
+from tsfix.tsc import TscInfo, find_tsc, find_tsconfig, mentions_references, show_config
+
+if TYPE_CHECKING:
+    from tsfix.store.interface import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +124,75 @@ def find_project_root(path: Path) -> Path:
             if default_store_path(folder).is_file():
                 return folder
         raise
+
+
+# ----------------------------------------------------------------------------- the project value
+
+
+@dataclass(eq=False)
+class Project:
+    """One TypeScript project as every stage sees it; `resolve_project` makes it, once per command.
+
+    `root` and `tsconfig` are found up front (a wrong PATH fails before any work). The TypeScript,
+    the git facts and the key are looked up on first use and then kept: scan starts tsc before it
+    needs the key, apply needs no TypeScript when there is nothing to apply, and `tsfix ci` hands
+    the same value to scan, suggest and apply, so nothing is discovered twice.
+    """
+
+    root: Path
+    tsconfig: Path
+    tsc_override: str | None = None  # --tsc
+    store_url: str | None = None  # --store / TSFIX_STORE; None: the embedded store under root
+    name: str | None = None  # --project-name / TSFIX_PROJECT_NAME
+
+    @cached_property
+    def tsc(self) -> TscInfo:
+        """The project's own TypeScript: the nearest node_modules/.bin/tsc, or --tsc."""
+        return find_tsc(self.tsconfig.parent, self.tsc_override)
+
+    @cached_property
+    def git(self) -> GitFacts:
+        return git_facts(self.root)
+
+    @cached_property
+    def key(self) -> str:
+        """The key the project's errors are stored under (see `project_key`)."""
+        return self.name or project_key(self.root, self.tsconfig, self.git)
+
+    def open_store(self, *, create: bool = True) -> Store:
+        from tsfix.store import open_store
+
+        return open_store(self.store_url, self.root, create=create)
+
+    def require_store(self) -> None:
+        """Fail unless there is a store to read errors from (the embedded one exists after a scan)."""
+        from tsfix.store import default_store_path
+
+        if self.store_url is None and not default_store_path(self.root).is_file():
+            raise UsageError(
+                f"no tsfix store at {default_store_path(self.root)}", hint="run `tsfix scan` first"
+            )
+
+
+def resolve_project(
+    path: Path = Path("."),
+    tsconfig: str | None = None,
+    *,
+    tsc: str | None = None,
+    store: str | None = None,
+    name: str | None = None,
+) -> Project:
+    """The project at PATH (a folder or a tsconfig) with --project, --tsc, --store, --project-name."""
+    root, config = find_tsconfig(path, tsconfig)
+    return Project(root, config, tsc or None, store, name or None)
+
+
+def project_for_listing(path: Path) -> str | None:
+    """The project key of the project around `path` (for filtering a shared store), or None."""
+    try:
+        return resolve_project(path).key
+    except ProjectNotFound:
+        return None
 
 
 # ----------------------------------------------------------------------------- the program's sources

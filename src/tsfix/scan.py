@@ -29,7 +29,6 @@ from tsfix.context import (
 )
 from tsfix.errors import StoreError
 from tsfix.fingerprint import fingerprints
-from tsfix.models import CodeContext, Diagnostic, ErrorInput, ScanInput, ScanOutcome
 from tsfix.progress import (
     ExtractingContext,
     Progress,
@@ -40,15 +39,14 @@ from tsfix.progress import (
     Uploading,
     quiet,
 )
-from tsfix.project import GitFacts, git_facts, project_key
+from tsfix.project import GitFacts, Project
+from tsfix.records import CodeContext, Diagnostic, ErrorInput, ScanInput, ScanOutcome
 from tsfix.store import Store, UploadJournal, is_remote, now_iso, open_journal, open_store, remote_key
 from tsfix.tsc import (
     TscInfo,
     TscProcess,
     TscRun,
     check_run,
-    find_tsc,
-    find_tsconfig,
     is_solution_config,
     mentions_references,
     prepare_build,
@@ -69,13 +67,8 @@ from tsfix.tsc_output import (
 class ScanOptions:
     """What `tsfix scan` was asked to do."""
 
-    path: Path = field(default_factory=lambda: Path("."))
-    project: str | None = None  # --project: a tsconfig relative to PATH
-    tsc: str | None = None  # --tsc override
     build: bool = False
     timeout: float | None = None
-    store: str | None = None
-    project_name: str | None = None
 
 
 @dataclass(slots=True)
@@ -327,12 +320,14 @@ def _record(
     return outcome, errors, files, timings
 
 
-def scan_project(options: ScanOptions, progress: Progress = quiet) -> ScanReport:
+def scan_project(
+    project: Project, options: ScanOptions | None = None, progress: Progress = quiet
+) -> ScanReport:
     """Type-check a project with its own tsc and record every error in the store."""
+    options = options or ScanOptions()
     started_at = now_iso()
     t0 = time.perf_counter()
-    root, tsconfig = find_tsconfig(options.path, options.project)
-    tsc = find_tsc(tsconfig.parent, options.tsc)
+    root, tsconfig, tsc = project.root, project.tsconfig, project.tsc
     tsconfig_rel = relative_posix(str(tsconfig), root)
 
     with tempfile.TemporaryDirectory(prefix="tsfix-scan-") as scratch_name:
@@ -351,10 +346,10 @@ def scan_project(options: ScanOptions, progress: Progress = quiet) -> ScanReport
         )
         try:
             # work that does not need tsc's output happens while it type-checks
-            git = git_facts(root) if options.project_name is None else GitFacts()
-            key = project_key(root, tsconfig, git, options.project_name)
-            remote_url = options.store if is_remote(options.store) else None
-            local = open_journal(root) if remote_url else open_store(options.store, root)
+            git = project.git if project.name is None else GitFacts()
+            key = project.key
+            remote_url = project.store_url if is_remote(project.store_url) else None
+            local = open_journal(root) if remote_url else project.open_store()
         except BaseException:
             process.kill()
             raise
@@ -448,14 +443,3 @@ def _upload(
         hint=f"{problem.hint}; then `tsfix sync --store {name}` uploads it",
     )
     raise kept
-
-
-def project_for_listing(path: Path) -> str | None:
-    """The project key of the project around `path` (for filtering a shared store), or None."""
-    from tsfix.errors import ProjectNotFound
-
-    try:
-        root, tsconfig = find_tsconfig(path)
-    except ProjectNotFound:
-        return None
-    return project_key(root, tsconfig, git_facts(root))

@@ -18,30 +18,25 @@ from pathlib import Path
 from tsfix.confidence import confidence, evidence
 from tsfix.context import file_hash
 from tsfix.edits import changed_size, unified_diff
-from tsfix.errors import TsfixError, UsageError
+from tsfix.errors import TsfixError
 from tsfix.fixers import FixContext, Fixer, fixer_classes, resolve_fixers
 from tsfix.fixers.candidate import Candidate
 from tsfix.langserver import LanguageService, LanguageServiceError, LsDiagnostic
 from tsfix.langserver.factory import TS6_VERSION, open_language_service, typescript6
 from tsfix.locate import locate
-from tsfix.models import OPEN_STATUSES, ErrorRow, SuggestionInput
 from tsfix.progress import ErrorsSelected, Progress, ServiceStarting, Suggested, Suggesting, quiet
-from tsfix.project import ProgramSources, git_facts, project_key
-from tsfix.store import Store, default_store_path, open_store
-from tsfix.tsc import TscInfo, find_tsc, find_tsconfig
+from tsfix.project import ProgramSources, Project
+from tsfix.records import OPEN_STATUSES, ErrorRow, ErrorStatus, SuggestionInput
+from tsfix.store import Store
+from tsfix.tsc import TscInfo
 from tsfix.verify import Verification, Verifier, merge_identical
 
 
 @dataclass(slots=True)
 class SuggestOptions:
-    path: Path = field(default_factory=lambda: Path("."))
-    project: str | None = None
-    tsc: str | None = None
-    store: str | None = None
-    project_name: str | None = None
     ids: list[str] = field(default_factory=list)
     limit: int | None = None
-    statuses: list[str] | None = field(default_factory=lambda: ["new"])
+    statuses: list[str] | None = field(default_factory=lambda: [ErrorStatus.NEW.value])
     codes: list[str] | None = None
     files: list[str] | None = None
     fixers: list[str] | None = None  # None: quickfix + repair, and the model when one is configured
@@ -288,6 +283,7 @@ def select_errors(store: Store, options: SuggestOptions, project: str | None) ->
 
 
 def suggest_errors(
+    project: Project,
     options: SuggestOptions,
     progress: Progress = quiet,
     *,
@@ -298,17 +294,14 @@ def suggest_errors(
 
     `service` reuses a language service the caller has open (tsfix ci); `errors` replaces the
     selection by options (rows the caller already has)."""
-    root, tsconfig = find_tsconfig(options.path, options.project)
-    tsc = find_tsc(tsconfig.parent, options.tsc)
-    if options.store is None and not default_store_path(root).is_file():
-        raise UsageError(f"no tsfix store at {default_store_path(root)}", hint="run `tsfix scan` first")
-    project = options.project_name or project_key(root, tsconfig, git_facts(root))
-    with open_store(options.store, root, create=False) as store:
+    root, tsconfig, tsc = project.root, project.tsconfig, project.tsc
+    project.require_store()
+    with project.open_store(create=False) as store:
         store.check_writable()  # a read-only store fails now, not after all the work
         deterministic, models, hint = build_fixers(options, progress)
         try:
             if errors is None:
-                errors = select_errors(store, options, project)
+                errors = select_errors(store, options, project.key)
             progress(ErrorsSelected(errors=len(errors)))
             if not errors:
                 return SuggestReport([], store.display_url, "", None, None, hint)
@@ -316,7 +309,9 @@ def suggest_errors(
                 root, tsc, options, deterministic, models, progress, service
             ) as suggester:
                 suggester.verifier.sources = ProgramSources(root, tsc, tsconfig)
-                suggester.project_errors = store.list_errors(project=project, statuses=list(OPEN_STATUSES))
+                suggester.project_errors = store.list_errors(
+                    project=project.key, statuses=list(OPEN_STATUSES)
+                )
                 outcomes = []
                 for n, error in enumerate(errors, 1):
                     progress(Suggesting(n=n, of=len(errors), error=error))

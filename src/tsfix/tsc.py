@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tsfix.errors import ProjectNotFound, TscFailed, TscNotFound, TsconfigInvalid
-from tsfix.models import Diagnostic
+from tsfix.records import Diagnostic
 
 # ----------------------------------------------------------------------------- finding things
 

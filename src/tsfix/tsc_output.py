@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from tsfix.errors import TsconfigInvalid
-from tsfix.models import Diagnostic
+from tsfix.records import Diagnostic
 
 # `path(line,col): error TS2322: message`. The path is matched lazily, so a path that itself
 # contains "(1,2)" still parses: the regex only succeeds at the "(line,col): category TSnnnn: " that

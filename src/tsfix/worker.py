@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tsfix.errors import UsageError
-from tsfix.models import OPEN_STATUSES, ErrorRow
 from tsfix.progress import (
     Claimed,
     Progress,
@@ -28,10 +27,10 @@ from tsfix.progress import (
     WorkerSuggesting,
     quiet,
 )
-from tsfix.project import ProgramSources, git_facts, project_key
-from tsfix.store import WorkQueue, is_remote, open_store
+from tsfix.project import ProgramSources, Project
+from tsfix.records import OPEN_STATUSES, ErrorRow
+from tsfix.store import WorkQueue, is_remote
 from tsfix.suggest import SuggestOptions, build_fixers, suggestion_session
-from tsfix.tsc import find_tsc, find_tsconfig
 
 #: seconds a worker reuses its list of the project's open errors (one read of them all) across batches
 PROJECT_ERRORS_TTL = 60.0
@@ -89,14 +88,14 @@ class WorkerReport:
 
 
 def run_worker(
-    options: WorkerOptions, progress: Progress = quiet, stop: threading.Event | None = None
+    project: Project, options: WorkerOptions, progress: Progress = quiet, stop: threading.Event | None = None
 ) -> WorkerReport:
     """Claim, suggest and record until the queue is drained (--once), --max-errors is reached, or
     `stop` is set (SIGTERM): the error in hand is finished, the rest of the batch given back."""
     started = time.perf_counter()
     stop = stop or threading.Event()
     so = options.suggest
-    if not is_remote(so.store):
+    if not is_remote(project.store_url):
         raise UsageError(
             "tsfix worker takes its work from a team store",
             hint="pass --store postgresql://… or --store supabase (with SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY)",
@@ -105,19 +104,16 @@ def run_worker(
         raise UsageError(
             "--batch must be at least 1 and --lease at least 5 seconds", hint="see tsfix worker --help"
         )
-    root, tsconfig = find_tsconfig(so.path, so.project)
-    tsc = find_tsc(tsconfig.parent, so.tsc)
-    git = git_facts(root)
-    project = so.project_name or project_key(root, tsconfig, git)
+    root, tsc, git = project.root, project.tsc, project.git
     name = options.name or default_worker_name()
     commit = None if options.any_commit else git.commit
     deterministic, models, hint = build_fixers(so, progress)
     try:
-        with open_store(so.store, root, create=False) as opened:
+        with project.open_store(create=False) as opened:
             store = opened.require(WorkQueue)
             with suggestion_session(root, tsc, so, deterministic, models, progress) as suggester:
-                suggester.verifier.sources = ProgramSources(root, tsc, tsconfig)
-                report = WorkerReport(name, store.display_url, project, commit, suggester.tier)
+                suggester.verifier.sources = ProgramSources(root, tsc, project.tsconfig)
+                report = WorkerReport(name, store.display_url, project.key, commit, suggester.tier)
                 if git.commit is None and not options.any_commit:
                     report.warnings.append(
                         f"{root} is not a git checkout: taking errors scanned at any commit"

@@ -126,17 +126,15 @@ def apply(
     from tsfix.apply import ApplyOptions, apply_fixes
     from tsfix.fixers import resolve_fixers
     from tsfix.plan import FAILED
+    from tsfix.project import resolve_project
     from tsfix.ui.apply import apply_json, apply_summary, ask_each_fix
     from tsfix.ui.common import diff_view, print_json, stdout_console
     from tsfix.ui.progress import ApplyProgress
 
     with exit_codes():
         mode.check(output_format)
+        project = resolve_project(path, tsc=tsc, store=where.store, name=where.project_name)
         options = ApplyOptions(
-            path=path,
-            tsc=tsc,
-            store=where.store,
-            project_name=where.project_name,
             ids=list(ids or []),
             all=all_errors,
             min_confidence=min_confidence,
@@ -152,7 +150,7 @@ def apply(
         )
         with ApplyProgress() as progress:
             report = apply_fixes(
-                options, progress.update, ask_each_fix(progress.pause) if mode.interactive else None
+                project, options, progress.update, ask_each_fix(progress.pause) if mode.interactive else None
             )
         if output_format is OutputFormat.json:
             print_json(apply_json(report))

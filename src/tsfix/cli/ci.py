@@ -106,12 +106,8 @@ def ci(
 
     with exit_codes("interrupted; what was recorded so far is kept, and no file is left half-written"):
         outputs = ci_outputs(split(output_format), list(output or []))
+        project = where.project(path, compiler)
         options = CiOptions(
-            path=path,
-            project=compiler.project,
-            tsc=compiler.tsc,
-            store=where.store,
-            project_name=where.project_name,
             build=compiler.build,
             timeout=compiler.tsc_timeout,
             suggest=None if no_suggest else fixers.suggest_options(statuses=None),
@@ -123,6 +119,6 @@ def ci(
             min_confidence=min_confidence,
         )
         with CiProgress() as progress:
-            report = run_ci(options, progress.update)
+            report = run_ci(project, options, progress.update)
         write_ci_reports(report, outputs)
     raise typer.Exit(int(ExitCode.ERRORS_FOUND if report.failed else ExitCode.OK))

@@ -25,9 +25,10 @@ import typer
 
 from tsfix.errors import UsageError
 from tsfix.ids import count
-from tsfix.models import ERROR_STATUSES, OPEN_STATUSES
+from tsfix.records import ERROR_STATUSES, OPEN_STATUSES
 
 if TYPE_CHECKING:
+    from tsfix.project import Project
     from tsfix.suggest import SuggestOptions
 
 R = TypeVar("R")
@@ -197,6 +198,18 @@ class StoreOptions:
     store: StoreOption = None
     project_name: ProjectNameOption = None
 
+    def project(self, path: Path, compiler: TscOptions | None = None) -> Project:
+        """The project at PATH (with --project and --tsc when the command has them), resolved once."""
+        from tsfix.project import resolve_project
+
+        return resolve_project(
+            path,
+            compiler.project if compiler else None,
+            tsc=compiler.tsc if compiler else None,
+            store=self.store,
+            name=self.project_name,
+        )
+
 
 @dataclass(slots=True)
 class TscOptions:
@@ -328,7 +341,7 @@ class ModelOptions:
     keep: Annotated[int, typer.Option("--keep", min=1, help="Candidates stored per error.")] = 5
 
     def suggest_options(self, **selection: Any) -> SuggestOptions:
-        """SuggestOptions from these options and the rest (path, store, which errors …)."""
+        """SuggestOptions from these options and the rest (which errors …)."""
         from tsfix.fixers import resolve_fixers
         from tsfix.suggest import SuggestOptions
 

@@ -69,18 +69,11 @@ def scan(
 
     if timeout is not None:
         compiler = dataclasses.replace(compiler, tsc_timeout=timeout)
-    options = ScanOptions(
-        path=path,
-        project=compiler.project,
-        tsc=compiler.tsc,
-        build=compiler.build,
-        timeout=compiler.tsc_timeout,
-        store=where.store,
-        project_name=where.project_name,
-    )
+    options = ScanOptions(build=compiler.build, timeout=compiler.tsc_timeout)
     with exit_codes():
+        project = where.project(path, compiler)
         with ScanProgress() as progress:
-            report = scan_project(options, progress.update)
+            report = scan_project(project, options, progress.update)
         from tsfix.ui.scan import github_annotations, scan_json, scan_summary  # after tsc has started
 
         if output_format is ScanFormat.json:
@@ -100,7 +93,7 @@ def locate_store(path: Path, store_url: str | None, project_name: str | None) ->
     With the project's own store every project in it is listed; with an explicit --store (often
     shared by a team) only this project's errors, unless --project-name says otherwise.
     """
-    from tsfix.scan import project_for_listing
+    from tsfix.project import project_for_listing
     from tsfix.store import default_store_path, open_store
 
     if store_url:

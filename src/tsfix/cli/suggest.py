@@ -49,23 +49,22 @@ def suggest(
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
     """Propose fixes for recorded errors, verify each with the compiler, and record them."""
+    from tsfix.records import ErrorStatus
     from tsfix.suggest import suggest_errors
     from tsfix.ui.common import print_json, stdout_console
     from tsfix.ui.progress import SuggestProgress
 
     with exit_codes("interrupted; the suggestions recorded so far are kept"):
+        project = where.project(path)
         options = fixers.suggest_options(
-            path=path,
-            store=where.store,
-            project_name=where.project_name,
             ids=list(ids or []),
             limit=limit,
-            statuses=statuses(status) if status else ["new"],
+            statuses=statuses(status) if status else [ErrorStatus.NEW.value],
             codes=select.codes or None,
             files=select.files or None,
         )
         with SuggestProgress() as progress:
-            report = suggest_errors(options, progress.update)
+            report = suggest_errors(project, options, progress.update)
         from tsfix.ui.suggest import suggest_json, suggest_summary
 
         if output_format is OutputFormat.json:

@@ -87,13 +87,15 @@ def worker(
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
     """Take errors waiting for suggestions from a team store's queue, suggest, record; repeat."""
+    from tsfix.project import resolve_project
     from tsfix.ui.common import print_json, stdout_console
     from tsfix.ui.progress import WorkerProgress
     from tsfix.worker import WorkerOptions, run_worker
 
     with exit_codes("interrupted; the claims in hand were given back, suggestions recorded so far are kept"):
+        project = resolve_project(path, store=store, name=project_name)
         options = WorkerOptions(
-            suggest=fixers.suggest_options(path=path, store=store, project_name=project_name),
+            suggest=fixers.suggest_options(),
             name=name,
             batch=batch,
             lease=lease,
@@ -103,7 +105,7 @@ def worker(
             any_commit=any_commit,
         )
         with stopped_by_sigterm() as stop, WorkerProgress() as progress:
-            report = run_worker(options, progress.update, stop)
+            report = run_worker(project, options, progress.update, stop)
         from tsfix.ui.worker import worker_summary
 
         if output_format is OutputFormat.json:

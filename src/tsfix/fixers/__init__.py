@@ -25,8 +25,8 @@ from typing import ClassVar, Protocol, TypeVar
 from tsfix.errors import UsageError
 from tsfix.fixers.candidate import Candidate
 from tsfix.langserver import LanguageService, LsDiagnostic
-from tsfix.models import ErrorRow
 from tsfix.progress import Progress
+from tsfix.records import ErrorRow
 
 FIXER_MODULES = ("tsfix.fixers.quickfix", "tsfix.fixers.repair", "tsfix.fixers.llama", "tsfix.fixers.openai")
 

@@ -1,7 +1,7 @@
 """The columns of a scan, an error and a suggestion, derived once from the record dataclasses, and
 the format of every timestamp (`now_iso`).
 
-Every backend writes these records; naming their columns here, from `tsfix.models`, keeps the SQLite
+Every backend writes these records; naming their columns here, from `tsfix.records`, keeps the SQLite
 statements, the JSON the SQL functions take, and the records themselves from drifting apart.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
-from tsfix.models import ErrorInput, ScanInput, SuggestionInput
+from tsfix.records import ErrorInput, ScanInput, SuggestionInput
 
 #: a scan's columns as ScanInput has them (`id` is the scan's uuid)
 SCAN_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(ScanInput))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar, cast
 
 from tsfix.errors import UsageError
-from tsfix.models import (
+from tsfix.records import (
     ErrorEvent,
     ErrorInput,
     ErrorRow,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tsfix.errors import StoreSchemaMissing, UsageError
-from tsfix.models import (
+from tsfix.records import (
     ErrorEvent,
     ErrorInput,
     ErrorRow,

@@ -21,7 +21,7 @@ from typing import Any
 
 from tsfix.errors import StoreBusy, StoreError, StoreFull, StoreReadOnly, StoreTooNew, UsageError
 from tsfix.ids import MAX_SQLITE_INT, local_id
-from tsfix.models import (
+from tsfix.records import (
     SUGGESTABLE_STATUSES,
     ErrorEvent,
     ErrorInput,

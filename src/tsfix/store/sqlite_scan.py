@@ -13,7 +13,7 @@ import sqlite3
 import zlib
 from collections.abc import Sequence
 
-from tsfix.models import (
+from tsfix.records import (
     CLOSED_STATUSES,
     ErrorInput,
     ErrorStatus,

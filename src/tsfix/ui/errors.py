@@ -12,7 +12,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from tsfix.models import ErrorEvent, ErrorRow, SuggestionRow
+from tsfix.records import ErrorEvent, ErrorRow, SuggestionRow
 from tsfix.safe_text import terminal_safe
 from tsfix.ui.common import STATUS_STYLES, location, plural, safe, suggestion_ref
 

@@ -15,7 +15,7 @@ from tsfix.safe_text import terminal_safe
 from tsfix.ui.common import plural, safe, seconds
 
 if TYPE_CHECKING:
-    from tsfix.models import ErrorInput
+    from tsfix.records import ErrorInput
     from tsfix.scan import ScanReport
 
 TOP_FILES = 15

@@ -1,4 +1,5 @@
-"""Plain data passed between the stages: tsc -> context -> store -> render."""
+"""The data records passed between the stages (tsc -> context -> store -> render): errors, scans,
+suggestions, and the status values Python and the SQL schema share. (LLMs live in tsfix.fixers.)"""
 
 from __future__ import annotations
 
