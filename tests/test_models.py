@@ -265,3 +265,21 @@ def test_a_small_real_instruct_model(project) -> None:
         assert logprobs.mean() is not None
     finally:
         fixer.close()
+
+
+def test_model_params_overrides_are_applied_and_restored() -> None:
+    """The AMX guard (llama.cpp issue 20824): the fields llama_cpp.Llama has no argument for reach the
+    loader, and the library's default is back afterwards; fields this build lacks are ignored."""
+    import llama_cpp
+
+    from tsfix.fixers.llama import model_params, repack_is_unsafe
+
+    default = llama_cpp.llama_cpp.llama_model_default_params
+    with model_params(llama_cpp, use_extra_bufts=False, no_such_field=1):
+        params = llama_cpp.llama_cpp.llama_model_default_params()
+        assert params.use_extra_bufts is False
+        assert not hasattr(params, "no_such_field")
+    assert llama_cpp.llama_cpp.llama_model_default_params is default
+    assert default().use_extra_bufts is True
+    amx = b"AMX_INT8 = 1" in llama_cpp.llama_print_system_info()
+    assert repack_is_unsafe(llama_cpp) is amx

@@ -41,7 +41,7 @@ from tsfix.progress import (
 )
 from tsfix.project import GitFacts, Project
 from tsfix.records import CodeContext, Diagnostic, ErrorInput, ScanInput, ScanOutcome
-from tsfix.store import Store, UploadJournal, is_remote, now_iso, open_journal, open_store, remote_key
+from tsfix.store import Store, UploadJournal, is_remote, now_iso, open_journal, remote_key
 from tsfix.tsc import (
     TscInfo,
     TscProcess,
@@ -354,7 +354,7 @@ def scan_project(
             process.kill()
             raise
         with local, ExitStack() as stack:
-            remote, remote_problem = _open_remote(remote_url, root, process, stack)
+            remote, remote_problem = _open_remote(project, remote_url is not None, process, stack)
             prefetch = Prefetcher(root, local.previous_errors(key))
             try:
                 run = process.wait()
@@ -401,14 +401,14 @@ def scan_project(
 
 
 def _open_remote(
-    url: str | None, root: Path, process: TscProcess, stack: ExitStack
+    project: Project, remote: bool, process: TscProcess, stack: ExitStack
 ) -> tuple[Store | None, StoreError | None]:
     """Connect to the team store while tsc runs. A usage error stops the scan; a store that cannot be
     reached, refuses the key or lacks the schema is reported after the scan is kept locally."""
-    if url is None:
+    if not remote:
         return None, None
     try:
-        return stack.enter_context(open_store(url, root)), None
+        return stack.enter_context(project.open_store()), None
     except StoreError as exc:
         return None, exc
     except BaseException:

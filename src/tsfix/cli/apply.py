@@ -133,7 +133,6 @@ def apply(
 
     with exit_codes():
         mode.check(output_format)
-        project = resolve_project(path, tsc=tsc, store=where.store, name=where.project_name)
         options = ApplyOptions(
             ids=list(ids or []),
             all=all_errors,
@@ -148,6 +147,7 @@ def apply(
             ls_timeout=ls_timeout,
             tsc_timeout=tsc_timeout,
         )
+        project = resolve_project(path, tsc=tsc, store=where.store, name=where.project_name)
         with ApplyProgress() as progress:
             report = apply_fixes(
                 project, options, progress.update, ask_each_fix(progress.pause) if mode.interactive else None

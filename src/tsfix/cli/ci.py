@@ -106,7 +106,6 @@ def ci(
 
     with exit_codes("interrupted; what was recorded so far is kept, and no file is left half-written"):
         outputs = ci_outputs(split(output_format), list(output or []))
-        project = where.project(path, compiler)
         options = CiOptions(
             build=compiler.build,
             timeout=compiler.tsc_timeout,
@@ -118,6 +117,7 @@ def ci(
             write=write,
             min_confidence=min_confidence,
         )
+        project = where.project(path, compiler)
         with CiProgress() as progress:
             report = run_ci(project, options, progress.update)
         write_ci_reports(report, outputs)

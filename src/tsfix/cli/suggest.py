@@ -55,7 +55,6 @@ def suggest(
     from tsfix.ui.progress import SuggestProgress
 
     with exit_codes("interrupted; the suggestions recorded so far are kept"):
-        project = where.project(path)
         options = fixers.suggest_options(
             ids=list(ids or []),
             limit=limit,
@@ -63,6 +62,7 @@ def suggest(
             codes=select.codes or None,
             files=select.files or None,
         )
+        project = where.project(path)
         with SuggestProgress() as progress:
             report = suggest_errors(project, options, progress.update)
         from tsfix.ui.suggest import suggest_json, suggest_summary

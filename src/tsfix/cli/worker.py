@@ -93,7 +93,6 @@ def worker(
     from tsfix.worker import WorkerOptions, run_worker
 
     with exit_codes("interrupted; the claims in hand were given back, suggestions recorded so far are kept"):
-        project = resolve_project(path, store=store, name=project_name)
         options = WorkerOptions(
             suggest=fixers.suggest_options(),
             name=name,
@@ -104,6 +103,7 @@ def worker(
             poll=poll,
             any_commit=any_commit,
         )
+        project = resolve_project(path, store=store, name=project_name)
         with stopped_by_sigterm() as stop, WorkerProgress() as progress:
             report = run_worker(project, options, progress.update, stop)
         from tsfix.ui.worker import worker_summary

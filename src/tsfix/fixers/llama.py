@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +56,42 @@ class TokenLogprobs:
         return sum(finite) / len(finite) if finite else None
 
 
+_PARAMS_LOCK = threading.Lock()
+
+
+def repack_is_unsafe(llama_cpp: Any) -> bool:
+    """Whether this llama.cpp build would repack weights for AMX, which crashes on machines whose kernel
+    disables AMX tile data per thread (Linux XFD): ggml requests the permission on the loading thread
+    only, so the first matrix product on a worker thread dies with SIGSEGV (llama.cpp issue 20824, fix
+    proposed in PR 26954). Seen on these machines' Xeons. TSFIX_LLAMA_REPACK=1 keeps the repacking."""
+    if os.environ.get("TSFIX_LLAMA_REPACK") == "1":
+        return False
+    info = llama_cpp.llama_print_system_info()
+    return b"AMX_INT8 = 1" in (info if isinstance(info, bytes) else str(info).encode())
+
+
+@contextmanager
+def model_params(llama_cpp: Any, **overrides: Any) -> Iterator[None]:
+    """llama_cpp.Llama with llama_model_params fields it takes no argument for (it builds them from
+    llama_model_default_params() inside __init__); fields this llama.cpp lacks are left alone."""
+    module = llama_cpp.llama_cpp
+    default = module.llama_model_default_params
+
+    def with_overrides() -> Any:
+        params = default()
+        for field, value in overrides.items():
+            if hasattr(params, field):
+                setattr(params, field, value)
+        return params
+
+    with _PARAMS_LOCK:
+        module.llama_model_default_params = with_overrides
+        try:
+            yield
+        finally:
+            module.llama_model_default_params = default
+
+
 @register
 class LlamaFixer(Fixer):
     name = "llama"
@@ -87,15 +127,17 @@ class LlamaFixer(Fixer):
         self.timeout = timeout
         self.seed = seed
         started = time.perf_counter()
+        overrides = {"use_extra_bufts": False} if repack_is_unsafe(llama_cpp) else {}
         try:
-            self.llm: Any = llama_cpp.Llama(
-                model_path=str(path),
-                n_ctx=n_ctx,
-                n_threads=threads,
-                n_gpu_layers=n_gpu_layers,
-                seed=seed,
-                verbose=False,
-            )
+            with model_params(llama_cpp, **overrides):
+                self.llm: Any = llama_cpp.Llama(
+                    model_path=str(path),
+                    n_ctx=n_ctx,
+                    n_threads=threads,
+                    n_gpu_layers=n_gpu_layers,
+                    seed=seed,
+                    verbose=False,
+                )
         except (ValueError, RuntimeError) as exc:
             raise UsageError(
                 f"cannot load the model {path.name}: {exc}", hint="is it a GGUF file llama.cpp supports?"
