@@ -267,7 +267,7 @@ def test_a_small_real_instruct_model(project) -> None:
         fixer.close()
 
 
-def test_model_params_overrides_are_applied_and_restored() -> None:
+def test_model_params_overrides_are_applied_and_restored(monkeypatch: pytest.MonkeyPatch) -> None:
     """The AMX guard (llama.cpp issue 20824): the fields llama_cpp.Llama has no argument for reach the
     loader, and the library's default is back afterwards; fields this build lacks are ignored."""
     import llama_cpp
@@ -281,5 +281,8 @@ def test_model_params_overrides_are_applied_and_restored() -> None:
         assert not hasattr(params, "no_such_field")
     assert llama_cpp.llama_cpp.llama_model_default_params is default
     assert default().use_extra_bufts is True
+    monkeypatch.delenv("TSFIX_LLAMA_REPACK", raising=False)
     amx = b"AMX_INT8 = 1" in llama_cpp.llama_print_system_info()
     assert repack_is_unsafe(llama_cpp) is amx
+    monkeypatch.setenv("TSFIX_LLAMA_REPACK", "1")
+    assert repack_is_unsafe(llama_cpp) is False
