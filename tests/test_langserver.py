@@ -75,10 +75,53 @@ def test_quick_fixes(service, ts_version: str) -> None:
 def test_types_and_members(service) -> None:
     info = service.quick_info("src/main.ts", Position(2, 23))
     assert info is not None and "user: User" in info
-    members = {m.rstrip("?") for m in service.completions("src/main.ts", Position(3, 15))}
+    members = {m.name for m in service.completions("src/main.ts", Position(3, 15))}
     assert {"name", "email"} <= members
     places = service.definition("src/main.ts", Position(5, 30))
     assert places == [] or places[0][0] in ("src/util.ts", "src/main.ts")
+
+
+SCOPE = {
+    "src/lib.ts": "export function shout(text: string): string { return text.toUpperCase(); }\n",
+    "src/main.ts": (
+        'import { shout } from "./lib";\n'
+        "export function greet(userName: string, times: number): string {\n"
+        "  const greeting = shout(userName);\n"
+        "  return greeting.repeat(times) + userNam;\n"
+        "}\n"
+    ),
+}
+
+
+def test_completions_say_kind_and_whether_the_name_is_local(make_project, ts_version: str) -> None:
+    root = make_project(SCOPE, ts=ts_version)
+    with open_language_service(root, find_tsc(root), timeout=60) as ls:
+        at = Position(4, 34)  # the unknown `userNam`
+        found = {c.name: c for c in ls.completions("src/main.ts", at)}
+        local = {name for name, c in found.items() if c.local}
+        assert {"userName", "times", "greeting", "shout", "greet"} <= local
+        assert "Math" in found and not found["Math"].local  # a global of the standard library
+        assert not found["return"].is_value  # a keyword
+        assert found["greet"].kind == "function" and found["greeting"].is_value
+        members = {c.name: c for c in ls.completions("src/main.ts", Position(4, 19))}
+        assert members["repeat"].kind == "method" and members["length"].local
+
+
+def test_references_and_rename_cover_every_file(make_project, ts_version: str) -> None:
+    root = make_project(SCOPE, ts=ts_version)
+    with open_language_service(root, find_tsc(root), timeout=60) as ls:
+        refs = ls.references("src/main.ts", Position(3, 20))  # `shout(` in main.ts
+        assert sorted((r.file, r.start.line) for r in refs) == [
+            ("src/lib.ts", 1),
+            ("src/main.ts", 1),
+            ("src/main.ts", 3),
+        ]
+        edits = ls.rename("src/lib.ts", Position(1, 17), "yell")
+        assert {(e.file, e.start.line, e.new_text) for e in edits} >= {
+            ("src/lib.ts", 1, "yell"),
+            ("src/main.ts", 3, "yell"),
+        }
+        assert ls.rename("src/main.ts", Position(4, 3), "x") == ()  # `return` cannot be renamed
 
 
 def test_a_crashed_server_is_restarted_once_then_reported(service) -> None:

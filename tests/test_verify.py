@@ -195,3 +195,40 @@ def test_errors_the_language_server_calls_warnings_still_count(make_project, ts_
         assert [e["code"] for e in result.new_errors] == ["TS6133"]
     finally:
         service.close()
+
+
+STAGED = {
+    "src/lib.ts": (
+        "export interface Row { id: number }\nexport function label(n: number): string {\n  return n;\n}\n"
+    ),
+    "src/a.ts": 'import { label } from "./lib";\nexport const a: string = label(1);\n',
+    "src/b.ts": 'import { label, type Row } from "./lib";\nexport const b = (r: Row): string => label(r.id);\n',
+}
+
+
+def test_importers_are_checked_only_when_exported_types_change(make_project, ts_version: str) -> None:
+    root = make_project(STAGED, ts=ts_version)
+    with open_language_service(root, find_tsc(root), timeout=60) as service:
+        verifier = Verifier(service)
+        wrong = next(d for d in verifier.baseline("src/lib.ts") if d.code == "TS2322")
+        # the body changes, the signature does not: importers cannot be affected and are not checked
+        body = verifier.verify(scripted([edit(3, 10, 11, "String(n)", "src/lib.ts")]), wrong)
+        assert body.verified and body.files_checked == ["src/lib.ts"]
+        assert body.importers_skipped == 2 and set(body.stage_ms) == {"files", "exports"}
+        # the declared return type changes: it removes the error in lib.ts, so the importers are
+        # checked next, and a.ts now assigns a number to a string
+        signature = verifier.verify(scripted([edit(2, 35, 41, "number", "src/lib.ts")]), wrong)
+        assert signature.target_gone and not signature.verified
+        assert signature.files_checked == ["src/a.ts", "src/b.ts", "src/lib.ts"]
+        assert [e["file"] for e in signature.new_errors] == ["src/a.ts", "src/b.ts"]
+        assert set(signature.stage_ms) == {"files", "exports", "importers"}
+        # an edit that fails in its own file never reaches the importers
+        broken = verifier.verify(scripted([edit(3, 10, 11, "n + 1", "src/lib.ts")]), wrong)
+        assert not broken.target_gone and set(broken.stage_ms) == {"files"}
+        # and an interface edit is a change of exported types even though no quick info shows it
+        row = verifier.verify(
+            scripted([edit(3, 10, 11, "String(n)", "src/lib.ts"), edit(1, 28, 34, "string", "src/lib.ts")]),
+            wrong,
+        )
+        assert "importers" in row.stage_ms and not row.verified
+        assert service.text("src/lib.ts") == service.disk_text("src/lib.ts")

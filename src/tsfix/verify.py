@@ -5,6 +5,12 @@ the diagnostic it targets is gone and no new diagnostic appears in the edited fi
 that import them. Diagnostics are compared as multisets of (file, code, message) — line numbers move
 when code is edited, so they cannot be compared. Nothing is written to disk.
 
+Verification is staged, so that trying many candidates stays cheap on large projects:
+
+    files      the edited files alone; a candidate that fails here is done
+    importers  the files that import them — skipped when the edit leaves every edited file's
+               exported types as they were (tsfix.exports), since then no importer can change
+
 Silencing is not fixing: an edit that adds `any`, `as any`, `as unknown as`, `@ts-ignore`,
 `@ts-expect-error`, `@ts-nocheck` or a non-null assertion `!` is rejected before it is compiled,
 unless suppressions are explicitly allowed.
@@ -16,11 +22,12 @@ import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tsfix.edits import TextEdit, apply_edits, edits_by_file
+from tsfix.exports import exported_types
 from tsfix.fixers.candidate import Candidate
 from tsfix.importgraph import ImportGraph
 from tsfix.langserver import LanguageService, LsDiagnostic
@@ -38,6 +45,9 @@ class Verification:
     suppression: str | None = None
     invalid: str | None = None  # edits that cannot be applied (overlap, outside the project)
     elapsed_ms: float = 0.0
+    stage_ms: dict[str, float] = field(default_factory=dict)  # "files", "exports", "importers"
+    #: the importers were not re-checked because the exported types did not change
+    importers_skipped: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -50,6 +60,8 @@ class Verification:
             "suppression": self.suppression,
             "invalid": self.invalid,
             "elapsed_ms": round(self.elapsed_ms, 1),
+            "stage_ms": {stage: round(ms, 1) for stage, ms in self.stage_ms.items()},
+            "importers_skipped": self.importers_skipped,
         }
 
     @property
@@ -107,6 +119,7 @@ class Verifier:
         self.allow_suppressions = allow_suppressions
         self.graph = ImportGraph(service.root)
         self._baseline: dict[str, list[LsDiagnostic]] = {}
+        self._exports: dict[str, tuple[str, ...] | None] = {}
         # Set by the caller: files other than the error's own must be sources of the program (a model
         # may propose edits to vite.config.ts or package.json; such a candidate is invalid).
         self.sources: ProgramSources | None = None
@@ -116,6 +129,13 @@ class Verifier:
             self.service.reset(path)
             self._baseline[path] = self.service.diagnostics(path)
         return self._baseline[path]
+
+    def baseline_exports(self, path: str) -> tuple[str, ...] | None:
+        """The file's exported types as it is on disk (cached like the diagnostics)."""
+        if path not in self._exports:
+            self.service.reset(path)
+            self._exports[path] = exported_types(self.service, path)
+        return self._exports[path]
 
     def result_texts(self, edits: Sequence[TextEdit]) -> tuple[dict[str, str], dict[str, str]]:
         """(before, after) texts of the files the edits touch. Raises ValueError for unusable edits."""
@@ -147,15 +167,40 @@ class Verifier:
         if suppression and not self.allow_suppressions:
             return Verification(False, False, [], 0, 0, [], suppression=suppression, elapsed_ms=_ms(started))
 
-        checked = set(after) | {target.file}
-        for path in after:
-            checked |= self.graph.importers(path)
-        files = sorted(checked)
-        old = Counter(d.key for path in files for d in self.baseline(path) if d.is_problem)
+        edited = sorted(set(after) | {target.file})
+        stage_ms: dict[str, float] = {}
+        exports_before = {path: self.baseline_exports(path) for path in after if self.graph.importers(path)}
+        old = self._problems(edited)
         try:
             for path, text in after.items():
                 self.service.set_text(path, text)
-            new = Counter(d.key for path in files for d in self.service.diagnostics(path) if d.is_problem)
+            staged = time.perf_counter()
+            new = self._problems(edited, baseline=False)
+            stage_ms["files"] = _ms(staged)
+            files = edited
+            skipped = 0
+            if new[target.key] < old[target.key] and not (new - old):
+                importers = sorted(set().union(*(self.graph.importers(p) for p in after)) - set(edited))
+                if importers:
+                    staged = time.perf_counter()
+                    changed = any(exported_types(self.service, p) != exports_before[p] or
+                                  exports_before[p] is None for p in exports_before)  # fmt: skip
+                    stage_ms["exports"] = _ms(staged)
+                    if changed:
+                        staged = time.perf_counter()
+                        unknown = [path for path in importers if path not in self._baseline]
+                        if unknown:  # their errors before the edit, once per run
+                            for path in after:
+                                self.service.reset(path)
+                            self._problems(unknown)
+                            for path, text in after.items():
+                                self.service.set_text(path, text)
+                        old += self._problems(importers)
+                        new += self._problems(importers, baseline=False)
+                        stage_ms["importers"] = _ms(staged)
+                        files = sorted([*edited, *importers])
+                    else:
+                        skipped = len(importers)
         finally:
             for path in after:
                 self.service.reset(path)
@@ -175,7 +220,17 @@ class Verifier:
             files,
             suppression=suppression,
             elapsed_ms=_ms(started),
+            stage_ms=stage_ms,
+            importers_skipped=skipped,
         )
+
+    def _problems(self, files: Sequence[str], baseline: bool = True) -> Counter[tuple[str, str, str]]:
+        """The errors of the files: as on disk (cached), or as the service has them now."""
+        found: Counter[tuple[str, str, str]] = Counter()
+        for path in files:
+            diagnostics = self.baseline(path) if baseline else self.service.diagnostics(path)
+            found.update(d.key for d in diagnostics if d.is_problem)
+        return found
 
     def _outside_program(self, after: dict[str, str], own: str) -> str | None:
         """Why an edited file is not one a fix may touch (the error's own file is one by definition)."""

@@ -5,12 +5,15 @@
     service.set_text("src/a.ts", new_text)           # what-if edits, never written to disk
     service.code_fixes(diagnostic)                   # TypeScript's quick fixes
     service.quick_info("src/a.ts", Position(3, 7))   # the type at a position
+    service.completions("src/a.ts", Position(3, 7))  # names in scope / members, with kinds
+    service.references("src/a.ts", Position(3, 7))   # every place a symbol is used
+    service.rename("src/a.ts", Position(3, 7), "x")  # the edits that rename it everywhere
 
 One long-lived session per run. Every request has a timeout. A server that crashes is restarted once
 (its open documents re-sent with their current text) and the request retried; a second crash is
 reported. Nothing is installed into the user's project.
 
-Here: the interface (LanguageService, LsDiagnostic, CodeFix). `open_language_service` and the
+Here: the interface (LanguageService, LsDiagnostic, CodeFix, Completion, Location). `open_language_service` and the
 TypeScript 6 helper live in tsfix.langserver.factory; the transports in framing, tsserver and lsp.
 """
 
@@ -63,6 +66,39 @@ class CodeFix:
     fix_name: str
     edits: tuple[TextEdit, ...]
     fix_id: str | None = None  # set when TypeScript can apply this kind of fix to the whole file
+
+
+#: completion kinds, as tsserver names them (ScriptElementKind); the LSP's numbers are mapped to these
+VALUE_KINDS = frozenset(
+    {"const", "let", "var", "local var", "parameter", "function", "local function", "method", "property",
+     "getter", "setter", "enum member", "class", "enum", "module", "alias"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """One name TypeScript would complete at a position."""
+
+    name: str
+    kind: str  # "const", "parameter", "property", "method", "function", "class", "keyword", …
+    #: declared in the project's own code near the position (locals, members of the receiver), not a
+    #: global of the standard library, a keyword or an auto-import from another module
+    local: bool
+    optional: bool = False  # an optional member (`name?`)
+
+    @property
+    def is_value(self) -> bool:
+        return self.kind in VALUE_KINDS
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A range in a file (a reference to a symbol, a definition)."""
+
+    file: str
+    start: Position
+    end: Position
+    is_definition: bool = False
 
 
 class LanguageService(ABC):
@@ -154,10 +190,21 @@ class LanguageService(ABC):
         self.open(path)
         return self._call(lambda: self._definition(path, at))
 
-    def completions(self, path: str, at: Position) -> list[str]:
+    def completions(self, path: str, at: Position) -> list[Completion]:
         """Names TypeScript would complete at a position (e.g. the members after `obj.`)."""
         self.open(path)
         return self._call(lambda: self._completions(path, at))
+
+    def references(self, path: str, at: Position) -> list[Location]:
+        """Every reference to the symbol at a position, its declaration included."""
+        self.open(path)
+        return self._call(lambda: self._references(path, at))
+
+    def rename(self, path: str, at: Position, new_name: str) -> tuple[TextEdit, ...]:
+        """The edits that rename the symbol at a position everywhere (shorthand properties kept
+        meaning what they meant), or () when TypeScript cannot rename it."""
+        self.open(path)
+        return self._call(lambda: self._rename(path, at, new_name))
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -216,7 +263,19 @@ class LanguageService(ABC):
     def _definition(self, path: str, at: Position) -> list[tuple[str, Position, Position]]: ...
 
     @abstractmethod
-    def _completions(self, path: str, at: Position) -> list[str]: ...
+    def _completions(self, path: str, at: Position) -> list[Completion]: ...
+
+    @abstractmethod
+    def _references(self, path: str, at: Position) -> list[Location]: ...
+
+    @abstractmethod
+    def _rename(self, path: str, at: Position, new_name: str) -> tuple[TextEdit, ...]: ...
+
+
+def is_local_sort(sort_text: str | None) -> bool:
+    """TypeScript's sortText: "10" local declarations, "11" locations in scope, "12"-"14" members;
+    "15" globals and keywords, "16" and later auto-imports and the rest."""
+    return bool(sort_text) and str(sort_text)[:2] < "15"
 
 
 def script_kind(path: str) -> str:
@@ -232,8 +291,10 @@ def script_kind(path: str) -> str:
 
 __all__ = [
     "CodeFix",
+    "Completion",
     "LanguageService",
     "LanguageServiceError",
+    "Location",
     "LsDiagnostic",
     "Position",
     "ServerCrashed",

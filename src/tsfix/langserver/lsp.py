@@ -21,7 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from tsfix.edits import Position, TextEdit
-from tsfix.langserver import DEFAULT_TIMEOUT_S, CodeFix, LanguageService, LsDiagnostic
+from tsfix.langserver import (
+    DEFAULT_TIMEOUT_S,
+    CodeFix,
+    Completion,
+    LanguageService,
+    Location,
+    LsDiagnostic,
+    is_local_sort,
+)
 from tsfix.langserver.framing import LanguageServiceError, ServerCrashed, ServerProcess
 
 _SEVERITY = {1: "error", 2: "warning", 3: "message", 4: "suggestion"}
@@ -47,6 +55,15 @@ def path_to_uri(path: Path) -> str:
 
 def uri_to_path(uri: str) -> Path:
     return Path(urllib.request.url2pathname(urllib.parse.urlparse(uri).path))
+
+
+#: LSP CompletionItemKind -> the kind names tsserver uses (TypeScript 7 reports parameters and locals
+#: as Variable, type aliases as Class)
+_COMPLETION_KINDS = {
+    2: "method", 3: "function", 4: "constructor", 5: "property", 6: "var", 7: "class", 8: "interface",
+    9: "module", 10: "property", 13: "enum", 14: "keyword", 20: "enum member", 21: "const",
+    22: "type", 25: "type parameter",
+}  # fmt: skip
 
 
 def _pos(p: dict[str, int]) -> Position:
@@ -285,12 +302,49 @@ class LspServer(LanguageService):
                 out.append((self.relative(uri_to_path(uri)), _pos(rng["start"]), _pos(rng["end"])))
         return out
 
-    def _completions(self, path: str, at: Position) -> list[str]:
+    def _completions(self, path: str, at: Position) -> list[Completion]:
         result = self._request(
             "textDocument/completion", {"textDocument": {"uri": self._uri(path)}, "position": _lsp(at)}
         )
         items = result.get("items", []) if isinstance(result, dict) else (result or [])
-        return [item["label"] for item in items]
+        out = []
+        for item in items:
+            data = item.get("data") if isinstance(item.get("data"), dict) else {}
+            imported = bool(data.get("autoImport") or data.get("source") or item.get("additionalTextEdits"))
+            label = str(item["label"])
+            out.append(
+                Completion(
+                    label.rstrip("?"),
+                    _COMPLETION_KINDS.get(int(item.get("kind") or 0), ""),
+                    is_local_sort(item.get("sortText")) and not imported,
+                    label.endswith("?"),
+                )
+            )
+        return out
+
+    def _references(self, path: str, at: Position) -> list[Location]:
+        result = self._request(
+            "textDocument/references",
+            {
+                "textDocument": {"uri": self._uri(path)},
+                "position": _lsp(at),
+                "context": {"includeDeclaration": True},
+            },
+        )
+        return [
+            Location(self.relative(uri_to_path(r["uri"])), _pos(r["range"]["start"]), _pos(r["range"]["end"]))
+            for r in result or []
+        ]
+
+    def _rename(self, path: str, at: Position, new_name: str) -> tuple[TextEdit, ...]:
+        try:
+            result = self._request(
+                "textDocument/rename",
+                {"textDocument": {"uri": self._uri(path)}, "position": _lsp(at), "newName": new_name},
+            )
+        except LanguageServiceError:
+            return ()  # "cannot rename this element"
+        return self._workspace_edits(result) if isinstance(result, dict) else ()
 
 
 def _fix_name(action: dict[str, Any]) -> str:

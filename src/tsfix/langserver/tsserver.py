@@ -18,7 +18,16 @@ from pathlib import Path
 from typing import Any
 
 from tsfix.edits import Position, TextEdit, end_position
-from tsfix.langserver import DEFAULT_TIMEOUT_S, CodeFix, LanguageService, LsDiagnostic, script_kind
+from tsfix.langserver import (
+    DEFAULT_TIMEOUT_S,
+    CodeFix,
+    Completion,
+    LanguageService,
+    Location,
+    LsDiagnostic,
+    is_local_sort,
+    script_kind,
+)
 from tsfix.langserver.framing import LanguageServiceError, ServerProcess, server_environment
 
 PREFERENCES = {
@@ -232,7 +241,7 @@ class TsServer(LanguageService):
             for d in body
         ]
 
-    def _completions(self, path: str, at: Position) -> list[str]:
+    def _completions(self, path: str, at: Position) -> list[Completion]:
         body = self._request(
             "completionInfo",
             {
@@ -242,4 +251,50 @@ class TsServer(LanguageService):
                 "includeExternalModuleExports": False,
             },
         )
-        return [entry["name"] for entry in (body or {}).get("entries", [])]
+        return [
+            Completion(
+                entry["name"],
+                str(entry.get("kind") or ""),
+                is_local_sort(entry.get("sortText"))
+                and not entry.get("source")
+                and not entry.get("hasAction"),
+                "optional" in str(entry.get("kindModifiers") or ""),
+            )
+            for entry in (body or {}).get("entries", [])
+        ]
+
+    def _references(self, path: str, at: Position) -> list[Location]:
+        body = self._request("references", {"file": self._file(path), "line": at.line, "offset": at.col})
+        return [
+            Location(
+                self.relative(ref["file"]),
+                Position(ref["start"]["line"], ref["start"]["offset"]),
+                Position(ref["end"]["line"], ref["end"]["offset"]),
+                bool(ref.get("isDefinition")),
+            )
+            for ref in (body or {}).get("refs", [])
+        ]
+
+    def _rename(self, path: str, at: Position, new_name: str) -> tuple[TextEdit, ...]:
+        body = self._request(
+            "rename",
+            {
+                "file": self._file(path),
+                "line": at.line,
+                "offset": at.col,
+                "findInStrings": False,
+                "findInComments": False,
+            },
+        )
+        if not body or not (body.get("info") or {}).get("canRename"):
+            return ()
+        return tuple(
+            TextEdit(
+                self.relative(group["file"]),
+                Position(loc["start"]["line"], loc["start"]["offset"]),
+                Position(loc["end"]["line"], loc["end"]["offset"]),
+                f"{loc.get('prefixText', '')}{new_name}{loc.get('suffixText', '')}",
+            )
+            for group in body.get("locs", [])
+            for loc in group.get("locs", [])
+        )

@@ -45,7 +45,7 @@ def nearest_member(ctx: FixContext, doc: Doc) -> list[Candidate]:
         return []
     wrong = m.group(1)
     try:
-        names = {n.rstrip("?") for n in ctx.service.completions(ctx.target.file, ctx.target.start)}
+        names = {c.name for c in ctx.service.completions(ctx.target.file, ctx.target.start)}
     except LanguageServiceError:
         return []
     names.discard(wrong)
