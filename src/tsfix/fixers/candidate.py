@@ -27,3 +27,7 @@ class Candidate:
     tokens_out: int | None = None
     latency_ms: int | None = None
     also_from: list[str] = field(default_factory=list)  # other fixers that proposed the same result
+    #: how likely the fixer thinks this candidate is, in (0, 1]: candidates are verified best first
+    rank: float = 1.0
+    #: a value chosen for its type, not found in the code (an empty string for a missing property)
+    guess: bool = False

@@ -9,7 +9,8 @@ candidate is then verified by the compiler like any other.
     names    TypeScript's "Did you mean …?", the nearest member, a declaration renamed to its uses
     calls    argument lists: extra arguments dropped, a missing one passed from the names in scope
     values   literal conversions, optional chaining, `await`, a missing property, the return type
-    syntax   what the templates share: the file's syntax tree (Doc), scopes, making a candidate
+
+What templates share with the search (the syntax tree, scopes) is in tsfix.fixers.syntax.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from tsfix.fixers import FixContext, Fixer, register
 from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.repair.calls import argument_count
 from tsfix.fixers.repair.names import declaration_rename, did_you_mean, nearest_member
-from tsfix.fixers.repair.syntax import Doc
+from tsfix.fixers.syntax import Doc
 from tsfix.fixers.repair.values import (
     await_promise,
     literal_type,

@@ -7,7 +7,7 @@ from typing import Any
 
 from tsfix.fixers import FixContext
 from tsfix.fixers.candidate import Candidate
-from tsfix.fixers.repair.syntax import Doc, ancestors, candidate, headline, names_in_scope
+from tsfix.fixers.syntax import Doc, ancestors, candidate, headline, names_in_scope
 from tsfix.langserver import LanguageServiceError
 
 _ARITY = re.compile(r"^Expected (?:at least )?(\d+)(?:-(\d+))? arguments?, but got (\d+)")

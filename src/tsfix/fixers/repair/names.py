@@ -10,7 +10,7 @@ from typing import Any
 from tsfix.edits import TextEdit
 from tsfix.fixers import FixContext
 from tsfix.fixers.candidate import Candidate
-from tsfix.fixers.repair.syntax import Doc, candidate, headline, walk
+from tsfix.fixers.syntax import Doc, candidate, headline, walk
 from tsfix.importgraph import source_files
 from tsfix.langserver import LanguageServiceError
 

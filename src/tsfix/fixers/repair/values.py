@@ -9,7 +9,7 @@ from typing import Any
 
 from tsfix.fixers import FixContext
 from tsfix.fixers.candidate import Candidate
-from tsfix.fixers.repair.syntax import FUNCTIONS, Doc, ancestors, candidate, headline, names_in_scope, walk
+from tsfix.fixers.syntax import FUNCTIONS, Doc, ancestors, candidate, headline, names_in_scope, walk
 from tsfix.langserver import LanguageServiceError
 
 _ASSIGNABILITY = re.compile(

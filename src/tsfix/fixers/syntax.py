@@ -1,5 +1,5 @@
-"""What every repair template reads: a file's syntax tree (Doc), its nodes' ancestors and
-descendants, the names in scope at a node, and how a template's candidate is made."""
+"""What the repair templates and the search read: a file's syntax tree (Doc), its nodes' ancestors
+and descendants, the names in scope at a node, and how a repair's candidate is made."""
 
 from __future__ import annotations
 
