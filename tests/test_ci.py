@@ -24,8 +24,8 @@ FILES = {
     "src/page.ts": (
         'import type { User } from "./models";\n\n'
         'export const pageSize: number = "20";\n'
-        "export function title(user: User, suffix: string): string {\n"
-        "  return user.name + suffix;\n"
+        "export function title(user: User, owner: User): string {\n"
+        "  return user.name + owner.name;\n"
         "}\n"
         'export const heading = title({ name: "a", email: "b" });\n'
     ),

@@ -16,19 +16,21 @@ from tsfix.progress import quiet
 from tsfix.suggest import SuggestOptions, build_fixers
 
 FIXERS = Path(tsfix.fixers.__file__).parent
-BUILTIN = ("quickfix", "repair", "llama", "openai")
+BUILTIN = ("quickfix", "repair", "search", "llama", "openai")
 
 
 def test_the_builtin_fixers_in_the_order_they_are_asked() -> None:
     assert fixer_names() == BUILTIN
-    assert [fixer.uses_model for fixer in fixer_classes()] == [False, False, True, True]
+    assert [fixer.uses_model for fixer in fixer_classes()] == [False, False, False, True, True]
 
 
 def test_resolve_fixers_names_the_valid_ones_on_a_typo() -> None:
     assert resolve_fixers(["repair", "quickfix"]) == ["repair", "quickfix"]
     with pytest.raises(UsageError) as raised:
         resolve_fixers(["quickfix", "quikfix"])
-    assert str(raised.value) == "unknown fixer 'quikfix'; the fixers are quickfix, repair, llama, openai"
+    assert (
+        str(raised.value) == "unknown fixer 'quikfix'; the fixers are quickfix, repair, search, llama, openai"
+    )
     assert raised.value.exit_code == ExitCode.ENVIRONMENT == 2
     assert "--fixer" in (raised.value.hint or "")
 
@@ -44,14 +46,14 @@ def test_a_typo_in_fixer_is_one_line_listing_the_fixers(
     result = cli(*command, str(tmp_path), "--fixer", "quickfix,quikfix")
     assert result.exit_code == 2, result.output
     first, hint = result.output.splitlines()[:2]
-    assert "unknown fixer 'quikfix'" in first and "quickfix, repair, llama, openai" in first
+    assert "unknown fixer 'quikfix'" in first and "quickfix, repair, search, llama, openai" in first
     assert hint.startswith("hint: ")
     assert "Traceback" not in result.output
 
 
 def test_build_fixers_is_a_lookup() -> None:
     deterministic, models, hint = build_fixers(SuggestOptions(), quiet)
-    assert [f.name for f in deterministic] == ["quickfix", "repair"] and not models
+    assert [f.name for f in deterministic] == ["quickfix", "repair", "search"] and not models
     assert hint is not None and "--model" in hint
     # --fixer order does not change the order fixers are asked in
     deterministic, models, _ = build_fixers(SuggestOptions(fixers=["repair", "quickfix"]), quiet)
@@ -60,7 +62,8 @@ def test_build_fixers_is_a_lookup() -> None:
     deterministic, models, hint = build_fixers(
         SuggestOptions(base_url="http://127.0.0.1:9/v1", no_llm=True), quiet
     )
-    assert [f.name for f in deterministic] == ["quickfix", "repair"] and not models and hint is None
+    assert [f.name for f in deterministic] == ["quickfix", "repair", "search"]
+    assert not models and hint is None
 
 
 class ScriptedFixer(Fixer):
@@ -81,7 +84,7 @@ def test_a_registered_fixer_is_known_and_built(monkeypatch: pytest.MonkeyPatch) 
     assert [type(f) for f in deterministic][1:] == [ScriptedFixer] and not models
     # and by default, as a deterministic fixer, it is asked with quickfix and repair
     deterministic, _, _ = build_fixers(SuggestOptions(), quiet)
-    assert [f.name for f in deterministic] == ["quickfix", "repair", "scripted"]
+    assert [f.name for f in deterministic] == ["quickfix", "repair", "search", "scripted"]
 
 
 def test_fixers_do_not_import_the_verifier() -> None:

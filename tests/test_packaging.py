@@ -51,5 +51,5 @@ def test_installed_wheel_loads_its_own_sql(wheel: Path, tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert (
         out.stdout.strip()
-        == "True ['0001_init', '0002_security', '0003_functions', '0004_suggestions', '0005_apply', '0006_queue']"
+        == "True ['0001_init', '0002_security', '0003_functions', '0004_suggestions', '0005_apply', '0006_queue', '0007_search_fixer']"
     )

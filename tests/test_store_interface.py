@@ -170,3 +170,17 @@ def test_the_runner_applies_what_is_pending_in_order_and_refuses_a_newer_store(t
     assert migrations.apply(target) == [] and migrations.pending(target) == []
     with pytest.raises(StoreError, match="0009_newer is unknown"):
         migrations.apply(ListTarget(["0001_a", "0009_newer"]))
+
+
+def test_every_dialect_accepts_exactly_the_registered_fixers() -> None:
+    """A fixer's suggestions must be recordable: the newest fixer check of each dialect lists the
+    registry's names, no more and no fewer."""
+    from tsfix.fixers import fixer_names
+
+    newest: dict[str, list[str]] = {}
+    for name, sql in dialect_sql().items():
+        for m in re.finditer(r"check\s*\(\s*fixer\s+in\s*\(([^)]*)\)\)", sql, re.I):
+            newest[name.rsplit("/", 1)[0]] = literals(m.group(1))
+    assert set(newest) == {"sql", "src/tsfix/store/sqlite_migrations"}
+    for found in newest.values():
+        assert sorted(found) == sorted(fixer_names())

@@ -86,7 +86,7 @@ def test_text_summary_and_hint(app: Path, cli) -> None:
     result = cli("suggest", "--path", str(app))
     assert result.exit_code == 0
     assert "have a verified fix" in result.output and "ms median verification" in result.output
-    assert "hint: only TypeScript's quick fixes and repair templates ran" in result.output
+    assert "hint: only TypeScript's quick fixes, repair templates and the search ran" in result.output
     assert "hint" not in cli("suggest", "--path", str(app), "--no-llm", "--status", "all").output
 
 

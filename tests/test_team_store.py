@@ -19,7 +19,15 @@ from tsfix.store.migrations import POSTGRES_MIGRATIONS
 from tsfix.store.postgres import migrate, migration_status
 from tsfix.store.remote import SCHEMA_VERSION
 
-MIGRATIONS = ["0001_init", "0002_security", "0003_functions", "0004_suggestions", "0005_apply", "0006_queue"]
+MIGRATIONS = [
+    "0001_init",
+    "0002_security",
+    "0003_functions",
+    "0004_suggestions",
+    "0005_apply",
+    "0006_queue",
+    "0007_search_fixer",
+]
 BROKEN = {"src/a.ts": "export const a: number = 'x';\nexport const b: string = 1;\n"}
 
 

@@ -15,6 +15,9 @@ so every verified candidate outranks every unverified one. `strength` in [0, 1] 
                 0.5 when the server gives none) and agreement is the share of the K samples that
                 produced this exact fix; 1 for the others
     collateral  1.05 (capped at 1) when the fix also removes other errors without adding any
+    rank        0.5 + 0.5 × the fixer's own rank of the candidate (the search ranks by similarity to
+                the text replaced; other fixers rank 1)
+    guess       0.6 for a value chosen only for its type (an empty string for a missing property)
 
 A candidate that silences the error (allowed only with --allow-suppressions) gets strength × 0.3.
 The calibration of these numbers on the benchmark is reported in bench/RESULTS.md.
@@ -28,7 +31,7 @@ from dataclasses import dataclass
 from tsfix.fixers.candidate import Candidate
 from tsfix.verify import Verification
 
-TIER = {"quickfix": 0.90, "repair": 0.80, "llama": 0.70, "openai": 0.70}
+TIER = {"quickfix": 0.90, "repair": 0.80, "search": 0.80, "llama": 0.70, "openai": 0.70}
 MODEL_FIXERS = ("llama", "openai")
 
 
@@ -42,10 +45,13 @@ class Evidence:
     model: float
     collateral: float
     suppression: float
+    rank: float = 1.0
+    guess: float = 1.0
 
     @property
     def strength(self) -> float:
         value = self.tier * self.size * self.ambiguity * self.model * self.collateral * self.suppression
+        value *= self.rank * self.guess
         return max(0.0, min(1.0, value))
 
 
@@ -66,7 +72,9 @@ def evidence(
         1.05 if verification.verified and verification.errors_before - verification.errors_after > 1 else 1.0
     )
     suppression = 0.3 if verification.suppression else 1.0
-    return Evidence(tier, size, ambiguity, model, collateral, suppression)
+    rank = 0.5 + 0.5 * max(0.0, min(1.0, candidate.rank))
+    guess = 0.6 if candidate.guess else 1.0
+    return Evidence(tier, size, ambiguity, model, collateral, suppression, rank, guess)
 
 
 def confidence(verified: bool, ev: Evidence) -> float:

@@ -9,13 +9,14 @@ the structured edits and the content hash of every file they were made against.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tsfix.confidence import confidence, evidence
+from tsfix.confidence import TIER, confidence, evidence
 from tsfix.context import file_hash
 from tsfix.edits import changed_size, unified_diff
 from tsfix.errors import TsfixError
@@ -55,6 +56,8 @@ class SuggestOptions:
     allow_suppressions: bool = False
     ts6: bool = True
     keep: int = 5
+    max_candidates: int = 24  # per error: verified best first, the rest reported as not tried
+    error_seconds: float = 30.0  # per error, for verification
 
 
 @dataclass(slots=True)
@@ -73,6 +76,8 @@ class ErrorOutcome:
     note: str | None
     tried: int
     seconds: float
+    #: the per-error budget ran out: how many candidates were left unverified, and which budget
+    untried: int = 0
 
     @property
     def best(self) -> Scored | None:
@@ -96,6 +101,40 @@ class SuggestReport:
     verify_ms: list[float] = field(default_factory=list)
 
 
+# ----------------------------------------------------------------------------- budgets
+
+
+@dataclass(slots=True)
+class Budget:
+    """How many candidates, and how many seconds of verification, one error may take."""
+
+    candidates: int
+    seconds: float
+    used: int = 0
+    untried: int = 0
+    started: float = field(default_factory=time.perf_counter)
+
+    def allows(self) -> bool:
+        return self.used < self.candidates and time.perf_counter() - self.started < self.seconds
+
+    def renew(self) -> None:
+        self.used, self.started = 0, time.perf_counter()
+
+    def report(self) -> str:
+        which = (
+            f"--max-candidates {self.candidates}"
+            if self.used >= self.candidates
+            else f"--error-seconds {self.seconds:g}"
+        )
+        return f"budget exhausted ({which}): {self.untried} lower-ranked candidate(s) not verified"
+
+
+def layout_free(texts: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """Files without whitespace and trailing commas: two candidates that differ only in layout are
+    one alternative, not two (a quick fix that re-prints an object and a minimal insertion)."""
+    return tuple(sorted((path, re.sub(r"\s+|,(?=[}\])])", "", text)) for path, text in texts.items()))
+
+
 # ----------------------------------------------------------------------------- fixers
 
 
@@ -108,7 +147,7 @@ def build_fixers(options: SuggestOptions, progress: Progress) -> tuple[list[Fixe
     hint = None
     if not models and not options.no_llm:
         hint = (
-            "only TypeScript's quick fixes and repair templates ran; add a local model with "
+            "only TypeScript's quick fixes, repair templates and the search ran; add a local model with "
             "--model path/to/model.gguf (e.g. Qwen2.5-Coder Instruct GGUF) or a server with --engine openai --base-url URL"
         )
     return deterministic, models, hint
@@ -175,10 +214,15 @@ class Suggester:
         return out
 
     def _verify(
-        self, candidates: list[Candidate], target: LsDiagnostic
+        self, candidates: list[Candidate], target: LsDiagnostic, budget: Budget
     ) -> list[tuple[Candidate, Verification]]:
+        """Verify candidates best first (tier × rank), while the error's budget lasts."""
         results = []
-        for c in candidates:
+        for c in sorted(candidates, key=lambda c: -TIER.get(c.fixer, 0.6) * c.rank):
+            if not budget.allows():
+                budget.untried += 1
+                continue
+            budget.used += 1
             v = self.verifier.verify(c, target)
             if not v.invalid and not (v.suppression and not self.options.allow_suppressions):
                 self.verify_ms.append(v.elapsed_ms)
@@ -199,19 +243,27 @@ class Suggester:
             error, target, self.service, self.root, diagnostics, self.helper, self.project_errors
         )
         notes: list[str] = []
+        budget = Budget(self.options.max_candidates, self.options.error_seconds)
         found = merge_identical(self._candidates(self.deterministic, ctx, notes), self.verifier)
-        results = self._verify(found, target)
+        results = self._verify(found, target, budget)
         if self.models and not any(v.verified for _, v in results):
+            budget.renew()  # the model's candidates get a budget of their own
             models = self._candidates(self.models, ctx, notes)
             merged = merge_identical([*found, *models], self.verifier)
             known = {id(c) for c in found}
-            results += self._verify([c for c in merged if id(c) not in known], target)
+            results += self._verify([c for c in merged if id(c) not in known], target, budget)
         kept = self._score(error, results)
+        if budget.untried:
+            notes.append(budget.report())
         note = None
         if not kept:
             reasons = sorted({v.summary for _, v in results}) or ["no candidates"]
             note = "no fix found: " + "; ".join(reasons + notes)[:500]
-        return ErrorOutcome(error, kept, [], note, len(results), time.perf_counter() - started)
+        elif budget.untried:
+            note = budget.report()
+        return ErrorOutcome(
+            error, kept, [], note, len(results), time.perf_counter() - started, budget.untried
+        )
 
     def _score(self, error: ErrorRow, results: list[tuple[Candidate, Verification]]) -> list[Scored]:
         usable = [
@@ -219,7 +271,10 @@ class Suggester:
             for c, v in results
             if not v.invalid and (not v.suppression or self.options.allow_suppressions)
         ]
-        alternatives = sum(1 for _, v in usable if v.verified)
+        # distinct verified results; a guessed value does not make a found one less likely
+        verified = [c for c, v in usable if v.verified]
+        found = [c for c in verified if not c.guess] or verified
+        alternatives = len({layout_free(self.verifier.result_texts(c.edits)[1]) for c in found})
         scored = []
         for c, v in usable:
             before, after = self.verifier.result_texts(c.edits)
@@ -239,6 +294,8 @@ class Suggester:
                     "model": round(ev.model, 4),
                     "collateral": ev.collateral,
                     "suppression": ev.suppression,
+                    "rank": round(ev.rank, 4),
+                    "guess": ev.guess,
                 },
             }
             hashes = {path: file_hash(self.service.absolute(path).read_bytes()) for path in before}

@@ -105,7 +105,9 @@ def apply(
     min_confidence: MinConfidenceOption = 0.0,
     fixer: Annotated[
         list[str] | None,
-        typer.Option("--fixer", help="Only fixes from quickfix, repair, llama, openai.", show_default=False),
+        typer.Option(
+            "--fixer", help="Only fixes from quickfix, repair, search, llama, openai.", show_default=False
+        ),
     ] = None,
     select: ErrorFilter,
     include_unverified: Annotated[

@@ -265,7 +265,7 @@ class ModelOptions:
         list[str] | None,
         typer.Option(
             "--fixer",
-            help="quickfix, repair, llama, openai (repeatable).",
+            help="quickfix, repair, search, llama, openai (repeatable).",
             show_default="quickfix, repair, + the model",
         ),
     ] = None
@@ -339,6 +339,14 @@ class ModelOptions:
         ),
     ] = False
     keep: Annotated[int, typer.Option("--keep", min=1, help="Candidates stored per error.")] = 5
+    max_candidates: Annotated[
+        int,
+        typer.Option("--max-candidates", min=1, help="Candidates verified per error, best ranked first."),
+    ] = 24
+    error_seconds: Annotated[
+        float,
+        typer.Option("--error-seconds", min=1, help="Seconds of verification per error."),
+    ] = 30.0
 
     def suggest_options(self, **selection: Any) -> SuggestOptions:
         """SuggestOptions from these options and the rest (which errors …)."""
@@ -361,6 +369,8 @@ class ModelOptions:
             allow_suppressions=self.allow_suppressions,
             ts6=not self.no_ts6,
             keep=self.keep,
+            max_candidates=self.max_candidates,
+            error_seconds=self.error_seconds,
             **selection,
         )
 

@@ -2,6 +2,7 @@
 
     quickfix   TypeScript's own quick fixes (and "fix all" where TypeScript offers it)
     repair     type-directed repair templates for errors TypeScript has no quick fix for
+    search     candidates from what the language service enumerates (names, members, values, await)
     llama      a local GGUF code model through llama-cpp-python
     openai     the same prompt to any OpenAI-compatible server (llama.cpp server, Ollama, vLLM)
 
@@ -28,7 +29,13 @@ from tsfix.langserver import LanguageService, LsDiagnostic
 from tsfix.progress import Progress
 from tsfix.records import ErrorRow
 
-FIXER_MODULES = ("tsfix.fixers.quickfix", "tsfix.fixers.repair", "tsfix.fixers.llama", "tsfix.fixers.openai")
+FIXER_MODULES = (
+    "tsfix.fixers.quickfix",
+    "tsfix.fixers.repair",
+    "tsfix.fixers.search",
+    "tsfix.fixers.llama",
+    "tsfix.fixers.openai",
+)
 
 
 @dataclass

@@ -31,7 +31,7 @@ from tsfix.store.interface import UploadTarget, WorkQueue
 from tsfix.store.migrations import POSTGRES_MIGRATIONS, refuse_unknown_migrations, store_too_new
 
 #: the schema version these functions implement (tsfix_schema_version() in the newest migration)
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,6 +65,16 @@ def suggest_summary(console: Console, report: SuggestReport) -> None:
         )
         line += f" · {report.model}{rate}"
     console.print(safe(line, style="dim"), highlight=False)
+    short = [o for o in outcomes if o.untried]
+    if short:
+        console.print(
+            safe(
+                f"{plural(len(short), 'error')} ran out of budget before every candidate was verified "
+                "(raise --max-candidates or --error-seconds)",
+                style="yellow",
+            ),
+            highlight=False,
+        )
     console.print("`tsfix show ID` shows an error's candidates as diffs.", style="dim")
     if report.hint:
         console.print(safe(f"hint: {report.hint}", style="dim"))
@@ -89,6 +99,7 @@ def suggest_json(report: SuggestReport) -> dict[str, Any]:
                 "message": o.error.message,
                 "note": o.note,
                 "candidates_checked": o.tried,
+                "candidates_untried": o.untried,
                 "suggestions": [
                     {
                         "id": sid,

@@ -21,7 +21,6 @@ from tsfix.fixers import FixContext, Fixer, register
 from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.repair.calls import argument_count
 from tsfix.fixers.repair.names import declaration_rename, did_you_mean, nearest_member
-from tsfix.fixers.syntax import Doc
 from tsfix.fixers.repair.values import (
     await_promise,
     literal_type,
@@ -29,6 +28,7 @@ from tsfix.fixers.repair.values import (
     optional_chaining,
     return_annotation,
 )
+from tsfix.fixers.syntax import Doc
 
 TEMPLATES: list[Callable[[FixContext, Doc], list[Candidate]]] = [
     did_you_mean,

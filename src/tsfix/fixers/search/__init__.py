@@ -1,0 +1,52 @@
+"""Compiler-guided search: candidates from what the language service knows, for errors by cause.
+
+TypeScript can enumerate most fixes itself: the names in scope at a position, the members of a
+receiver's type, a function's parameters, the exports of a module. The search turns those answers
+into candidates, ranks them (rank.py) and leaves the choice to verification — so it proposes
+several where a template would guess one, and a wrong one never survives the compiler.
+
+    names     an unknown name, member, object key or import: the closest that TypeScript completes
+              there (a misspelt import renamed together with its uses)
+    promises  a promise used where its value is meant, whatever the error code: `await` at the use
+              or at the initializer, and `async` on the enclosing function when needed
+    calls     too many arguments (drop one) or too few (pass an in-scope value)
+    objects   missing properties: only the missing ones inserted, each from an in-scope value
+              (same name first) or, marked as a guess, an empty value
+
+Nothing here knows any codebase: no rule names a package, a file or an identifier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tsfix.fixers import FixContext, Fixer, register
+from tsfix.fixers.candidate import Candidate
+from tsfix.fixers.search.calls import argument_count
+from tsfix.fixers.search.names import unknown_name
+from tsfix.fixers.search.objects import missing_properties
+from tsfix.fixers.search.promises import unawaited_promise
+from tsfix.fixers.syntax import Doc
+from tsfix.langserver import LanguageServiceError
+
+PROBES: list[Callable[[FixContext, Doc], list[Candidate]]] = [
+    unknown_name,
+    unawaited_promise,
+    argument_count,
+    missing_properties,
+]
+
+
+@register
+class SearchFixer(Fixer):
+    name = "search"
+
+    def candidates(self, ctx: FixContext) -> list[Candidate]:
+        doc = Doc(ctx.target.file, ctx.text)
+        out: list[Candidate] = []
+        for probe in PROBES:
+            try:
+                out.extend(probe(ctx, doc))
+            except LanguageServiceError:
+                continue  # one question TypeScript could not answer: the other probes still run
+        return sorted(out, key=lambda c: -c.rank)

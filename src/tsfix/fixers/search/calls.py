@@ -1,0 +1,130 @@
+"""Argument-count mismatches: drop an extra argument, or pass an in-scope value for a missing one.
+
+Which argument is extra, or where the missing one goes, is not in the message, so every position is
+a candidate: dropping the last (or inserting at the end) ranks first. Values for a missing
+parameter are the names TypeScript completes inside the argument list, ranked by how alike they
+are to the parameter's name (from the signature's quick info), then `undefined` as a guess; the
+compiler keeps those whose type fits.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tsfix.fixers import FixContext
+from tsfix.fixers.candidate import Candidate
+from tsfix.fixers.repair.calls import _parameters
+from tsfix.fixers.search.names import search_candidate
+from tsfix.fixers.search.rank import similarity
+from tsfix.fixers.syntax import Doc, ancestors, headline
+
+_ARITY = re.compile(r"^Expected (?:at least )?(\d+)(?:-(\d+))? (?:type )?arguments?, but got (\d+)")
+VALUES_AT_THE_END = 5  # in-scope values tried for a missing last argument
+VALUES_ELSEWHERE = 2
+
+
+def quote(doc: Doc) -> str:
+    """The file's string quote: the one it uses more."""
+    return "'" if doc.text.count("'") >= doc.text.count('"') else '"'
+
+
+def empty_values(type_text: str, q: str) -> list[str]:
+    """Values of a type that carry no information (guesses): from the declared type when the
+    signature shows one, else `undefined`."""
+    parts = {p.strip() for p in type_text.split("|")} if type_text else set()
+    out = []
+    for part, value in (("string", f"{q}{q}"), ("number", "0"), ("boolean", "false"), ("null", "null")):
+        if part in parts:
+            out.append(value)
+    if any(p.endswith("[]") or p.startswith(("Array<", "ReadonlyArray<")) for p in parts):
+        out.append("[]")
+    if not out or "undefined" in parts:
+        out.append("undefined")
+    return out
+
+
+def argument_count(ctx: FixContext, doc: Doc) -> list[Candidate]:
+    m = _ARITY.match(headline(ctx))
+    if not m or "type argument" in headline(ctx):
+        return []
+    fewest, most, got = int(m.group(1)), int(m.group(2) or m.group(1)), int(m.group(3))
+    node = doc.node_spanning(ctx.target.start, ctx.target.end)
+    call = next((a for a in ancestors(node) if a.type in ("call_expression", "new_expression")), None)
+    args = call.child_by_field_name("arguments") if call is not None else None
+    if call is None or args is None or args.type != "arguments":
+        return []
+    given = [a for a in args.named_children if a.type != "comment"]
+    if len(given) != got:
+        return []  # spread arguments: the count is not what the list shows
+    if got > most:
+        return _drop(doc, args, given, got - most)
+    if got < fewest:
+        return _fill(ctx, doc, call, args, given)
+    return []
+
+
+def _drop(doc: Doc, args: Any, given: list[Any], extra: int) -> list[Candidate]:
+    out = []
+    for first in range(len(given) - extra, -1, -1):  # the last ones first
+        last = first + extra - 1
+        if first > 0:
+            start, end = given[first - 1].end_byte, given[last].end_byte
+        elif last + 1 < len(given):
+            start, end = given[0].start_byte, given[last + 1].start_byte
+        else:
+            start, end = args.start_byte + 1, args.end_byte - 1
+        dropped = ", ".join(doc.src(a) for a in given[first : last + 1])
+        rank = 0.9 if last == len(given) - 1 else 0.6
+        out.append(
+            search_candidate(
+                "drop-argument", f"Remove the argument {dropped}", (doc.replace_bytes(start, end, ""),), rank
+            )
+        )
+    return out
+
+
+def _fill(ctx: FixContext, doc: Doc, call: Any, args: Any, given: list[Any]) -> list[Candidate]:
+    callee = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+    if callee is None:
+        return []
+    named = callee.child_by_field_name("property") if callee.type == "member_expression" else callee
+    info = ctx.service.quick_info(ctx.target.file, doc.pos((named or callee).start_byte)) or ""
+    params = _parameters(re.sub(r"^\((?:alias|method|property|function|local function)\)\s*", "", info))
+    inside = doc.pos(args.end_byte - 1)
+    values = [
+        c.name
+        for c in ctx.service.completions(ctx.target.file, inside)
+        if c.local and c.is_value and c.kind not in ("class", "module", "function", "method", "alias")
+    ]
+    out = []
+    for index in range(len(given), -1, -1):  # at the end first
+        param, type_text = params[index] if index < len(params) else ("value", "")
+        keep = VALUES_AT_THE_END if index == len(given) else VALUES_ELSEWHERE
+        ranked = sorted(set(values), key=lambda v: (-similarity(param, v), v))[:keep]
+        for value in ranked:
+            out.append(
+                _insert(doc, args, given, index, value, 0.85 * max(0.3, similarity(param, value)), False)
+            )
+        for empty in empty_values(type_text, quote(doc)):
+            out.append(_insert(doc, args, given, index, empty, 0.25, True))
+    return out
+
+
+def _insert(
+    doc: Doc, args: Any, given: list[Any], index: int, value: str, rank: float, guess: bool
+) -> Candidate:
+    if not given:
+        edit = doc.insert(args.end_byte - 1, value)
+    elif index >= len(given):
+        edit = doc.insert(given[-1].end_byte, f", {value}")
+    else:
+        edit = doc.insert(given[index].start_byte, f"{value}, ")
+    c = search_candidate(
+        "pass-argument",
+        f"Pass {value} as argument {index + 1}",
+        (edit,),
+        rank * (1.0 if index >= len(given) else 0.7),
+    )
+    c.guess = guess
+    return c
