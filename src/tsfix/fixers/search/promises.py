@@ -18,6 +18,7 @@ from typing import Any
 from tsfix.edits import TextEdit
 from tsfix.fixers import FixContext
 from tsfix.fixers.candidate import Candidate
+from tsfix.fixers.repair.values import _value_node
 from tsfix.fixers.search.names import search_candidate
 from tsfix.fixers.syntax import FUNCTIONS, Doc, ancestors
 
@@ -33,6 +34,8 @@ def unawaited_promise(ctx: FixContext, doc: Doc) -> list[Candidate]:
     if ctx.target.code in _UNKNOWN_NAME:
         return []  # a name that does not exist is not a promise
     node = doc.node_spanning(ctx.target.start, ctx.target.end)
+    if node.parent is not None and node.parent.child_by_field_name("name") == node:
+        node = _value_node(doc, ctx) or node  # `const t: T = value` is reported at `t`
     function = next((a for a in ancestors(node) if a.type in FUNCTIONS), None)
     if function is None:
         return []  # top-level await is a module format question, not a fix
@@ -72,12 +75,13 @@ def _expressions(node: Any) -> list[Any]:
             and parent.type == "call_expression"
             and parent.child_by_field_name("function") == current
         )
-        if current.type in _AWAITABLE and not callee:
-            found.append(current)
-        if current.type == "member_expression" and current.child_by_field_name("property") == node:
+        named = parent is not None and parent.child_by_field_name("name") == current
+        if current.type == "member_expression":
             obj = current.child_by_field_name("object")
             if obj is not None and obj.type in _AWAITABLE:
-                found.insert(0, obj)  # `x.member`: x is what would be awaited
+                found.append(obj)  # `x.member`: x is what would be awaited
+        if current.type in _AWAITABLE and not callee and not named:
+            found.append(current)
     return found
 
 

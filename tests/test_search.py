@@ -1,0 +1,215 @@
+"""The compiler-guided search with real TypeScript (5.9.3 over tsserver, 7.0.2 over its LSP): each kind
+of candidate, proposed from the language service's answers and proven by the verifier."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tsfix.fixers import FixContext
+from tsfix.fixers.search import SearchFixer
+from tsfix.fixers.search.rank import best, similarity
+from tsfix.langserver.factory import open_language_service
+from tsfix.records import ErrorRow
+from tsfix.tsc import find_tsc
+from tsfix.verify import Verifier
+
+
+def error_row(path: str, code: str) -> ErrorRow:
+    return ErrorRow(
+        1, "p", "f", path, 1, 1, code, "error", "", None, None, None, "new", 1, 1, 1, None, "", ""
+    )
+
+
+def searched(make_project, ts_version: str, files: dict[str, str], code: str, path: str = "src/a.ts"):
+    """The search's candidates for the first `code` error of `path`: [(fix name, text after, verified)]."""
+    root = make_project(files, ts=ts_version)
+    with open_language_service(root, find_tsc(root), timeout=60) as service:
+        verifier = Verifier(service)
+        diagnostics = [d for d in verifier.baseline(path) if d.is_problem]
+        target = next(d for d in diagnostics if d.code == code)
+        ctx = FixContext(error_row(path, code), target, service, root, diagnostics)
+        out = []
+        for candidate in SearchFixer().candidates(ctx):
+            _, after = verifier.result_texts(candidate.edits)
+            out.append((candidate.fix_name, after.get(path, ""), verifier.verify(candidate, target).verified))
+        return out
+
+
+def verified(results) -> list[str]:
+    return [text for _, text, ok in results if ok]
+
+
+# ----------------------------------------------------------------------------- ranking (pure logic)
+
+
+def test_similarity_sees_spelling_and_shared_words() -> None:
+    assert similarity("userNam", "userName") > similarity("userNam", "total")
+    assert similarity("api", "baseQueryApi") >= 0.6  # a word of the name
+    assert best("lenght", ["length", "at", "concat", "lastIndexOf"], 2)[0][0] == "length"
+    assert best("x", ["x"], 3) == []  # the wrong name itself is never a candidate
+
+
+# ----------------------------------------------------------------------------- names
+
+
+def test_an_unknown_name_becomes_the_in_scope_value_that_type_checks(make_project, ts_version) -> None:
+    source = (
+        "export function greet(userName: string, times: number): string {\n"
+        "  return userNam.repeat(times);\n"
+        "}\n"
+    )
+    out = searched(make_project, ts_version, {"src/a.ts": source}, "TS2552")
+    assert verified(out) == [source.replace("userNam.", "userName.")]
+
+
+def test_a_name_with_no_candidate_gets_none(make_project, ts_version) -> None:
+    source = "export function f(count: number): number {\n  return count + qqqqqqqq;\n}\n"
+    assert verified(searched(make_project, ts_version, {"src/a.ts": source}, "TS2304")) == []
+
+
+def test_an_unknown_member_becomes_a_member_of_the_receiver(make_project, ts_version) -> None:
+    source = "interface Box { capacity: number; label: string }\nexport const f = (b: Box): number => b.capasity;\n"
+    out = searched(make_project, ts_version, {"src/a.ts": source}, "TS2551")
+    assert verified(out) == [source.replace("b.capasity", "b.capacity")]  # label is a string: refused
+
+
+def test_a_misspelt_import_is_renamed_with_its_uses(make_project, ts_version) -> None:
+    files = {
+        "src/lib.ts": "export function formatDate(when: Date): string { return when.toISOString(); }\n",
+        "src/a.ts": (
+            'import { formatDat } from "./lib";\n'
+            "export const today = formatDat(new Date());\n"
+            "export const later = (d: Date) => formatDat(d);\n"
+        ),
+    }
+    out = searched(make_project, ts_version, files, "TS2724")
+    assert verified(out)[0] == files["src/a.ts"].replace("formatDat", "formatDate")
+    renamed = [text for name, text, _ in out if name == "closest-export"]
+    assert renamed == [files["src/a.ts"].replace("formatDat", "formatDate")]
+
+
+# ----------------------------------------------------------------------------- promises
+
+
+LOADER = (
+    "export interface Todo { title: string; tags: string[] }\n"
+    "export async function load(id: number): Promise<Todo> { return { title: String(id), tags: [] }; }\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ("  const todo = load(id);\n  return todo.title;\n", "TS2339"),  # a member of the promise
+        ("  const todo = load(id);\n  const t: Todo = todo;\n  return t.title;\n", "TS2739"),  # assigned
+        ("  const todo = load(id);\n  return [...todo.tags].join();\n", "TS2339"),
+    ],
+)
+def test_a_missing_await_is_found_whatever_the_error_code(make_project, ts_version, body, code) -> None:
+    source = LOADER + f"export async function title(id: number): Promise<string> {{\n{body}}}\n"
+    out = searched(make_project, ts_version, {"src/a.ts": source}, code)
+    assert source.replace("= load(id)", "= await load(id)") in verified(out)
+
+
+def test_await_in_a_function_that_is_not_async_makes_it_async(make_project, ts_version) -> None:
+    source = (
+        LOADER
+        + "export function title(id: number): string {\n  const todo = load(id);\n  return todo.title;\n}\n"
+    )
+    out = searched(make_project, ts_version, {"src/a.ts": source}, "TS2339")
+    expected = source.replace(
+        "export function title(id: number): string",
+        "export async function title(id: number): Promise<string>",
+    )
+    assert expected.replace("= load(id)", "= await load(id)") in verified(out)
+
+
+# ----------------------------------------------------------------------------- calls
+
+
+def test_an_extra_argument_is_dropped_wherever_it_is(make_project, ts_version) -> None:
+    source = (
+        "function area(w: number, h: number): number { return w * h; }\nexport const a = area(2, 'x', 3);\n"
+    )
+    out = searched(make_project, ts_version, {"src/a.ts": source}, "TS2554")
+    assert verified(out) == [source.replace("area(2, 'x', 3)", "area(2, 3)")]
+
+
+def test_a_missing_argument_is_passed_from_an_in_scope_value_of_its_type(make_project, ts_version) -> None:
+    source = (
+        "function label(name: string, width: number): string { return name.padEnd(width); }\n"
+        "export function row(title: string, columns: number): string {\n"
+        "  return label(title);\n"
+        "}\n"
+    )
+    out = searched(make_project, ts_version, {"src/a.ts": source}, "TS2554")
+    texts = verified(out)
+    assert texts[0] == source.replace("label(title)", "label(title, columns)")  # a number, not `title`
+
+
+# ----------------------------------------------------------------------------- objects
+
+
+def test_only_the_missing_property_is_inserted_in_the_objects_own_layout(make_project, ts_version) -> None:
+    source = (
+        "interface Todo { title: string; done: boolean; owner: string }\n"
+        "export function make(title: string, owner: string): Todo {\n"
+        "\tconst todo: Todo = {\n"
+        "\t\ttitle,\n"
+        "\t\tdone: false,\n"
+        "\t};\n"
+        "\treturn todo;\n"
+        "}\n"
+    )
+    out = searched(make_project, ts_version, {"src/a.ts": source}, "TS2741")
+    found = source.replace("\t\tdone: false,\n", "\t\tdone: false,\n\t\towner,\n")
+    assert verified(out)[0] == found  # tabs and the trailing comma, as its siblings have
+    assert any(name == "add-missing-properties" and "owner: ''" in text for name, text, _ in out)  # a guess
+
+
+def test_several_missing_properties_on_one_line(make_project, ts_version) -> None:
+    source = (
+        "interface Point { x: number; y: number; z: number }\n"
+        "export function at(y: number, z: number): Point {\n  return { x: 0 };\n}\n"
+    )
+    out = searched(make_project, ts_version, {"src/a.ts": source}, "TS2739")
+    assert verified(out)[0] == source.replace("{ x: 0 }", "{ x: 0, y, z }")
+
+
+# ----------------------------------------------------------------------------- through tsfix suggest
+
+
+AMBIGUOUS = {
+    "src/a.ts": (
+        "function label(name: string, width: number): string { return name.padEnd(width); }\n"
+        "export function row(title: string, columns: number, rows: number): string {\n"
+        "  return label(title) + rows;\n"
+        "}\n"
+    )
+}
+
+
+def test_two_verified_candidates_lower_confidence_and_both_are_shown(make_project, cli, ts_version) -> None:
+    root = make_project(AMBIGUOUS, ts=ts_version)
+    assert cli("scan", str(root)).exit_code == 1
+    result = cli("suggest", "--path", str(root), "--no-ts6", "-f", "json")
+    assert result.exit_code == 0, result.output
+    (error,) = json.loads(result.stdout)["errors"]
+    good = [s for s in error["suggestions"] if s["verified"] and not s["explanation"].startswith("Pass 0")]
+    assert {s["explanation"] for s in good} >= {"Pass columns as argument 2", "Pass rows as argument 2"}
+    assert all(s["confidence"] < 0.8 for s in good)  # two different values compile: neither is sure
+    shown = cli("show", str(error["id"]), "--path", str(root))
+    assert "label(title, columns)" in shown.output and "label(title, rows)" in shown.output
+
+
+def test_a_budget_that_runs_out_is_reported(make_project, cli, ts_version) -> None:
+    root = make_project(AMBIGUOUS, ts=ts_version)
+    assert cli("scan", str(root)).exit_code == 1
+    result = cli("suggest", "--path", str(root), "--no-ts6", "--max-candidates", "1", "-f", "json")
+    (error,) = json.loads(result.stdout)["errors"]
+    assert error["candidates_checked"] == 1 and error["candidates_untried"] > 0
+    assert "budget exhausted (--max-candidates 1)" in error["note"]
+    table = cli("suggest", "--path", str(root), "--no-ts6", "--status", "open", "--max-candidates", "1")
+    assert "ran out of budget" in table.output and "--max-candidates" in table.output
