@@ -266,7 +266,7 @@ class ModelOptions:
         typer.Option(
             "--fixer",
             help="quickfix, repair, search, llama, openai (repeatable).",
-            show_default="quickfix, repair, + the model",
+            show_default="quickfix, repair, search, + the model",
         ),
     ] = None
     model: Annotated[
