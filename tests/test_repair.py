@@ -1,4 +1,5 @@
-"""Repair templates with real TypeScript: each proposes a small edit that the compiler then verifies."""
+"""Repair templates and the search with real TypeScript: each proposes a small edit that the compiler
+then verifies (the search has its own file too: test_search.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 
 from tsfix.fixers import FixContext
 from tsfix.fixers.repair import RepairFixer
+from tsfix.fixers.search import SearchFixer
 from tsfix.langserver.factory import open_language_service
 from tsfix.records import ErrorRow
 from tsfix.tsc import find_tsc
@@ -19,7 +21,8 @@ def error_row(path: str, code: str) -> ErrorRow:
 
 
 def repaired(make_project, ts_version: str, source: str, code: str, extra: dict[str, str] | None = None):
-    """Run the repair fixer on the first `code` error of src/a.ts; return {template: [(result text, verified)]}."""
+    """Run the repair and search fixers on the first `code` error of src/a.ts; return
+    {template: [(result text, verified)]}."""
     root = make_project({"src/a.ts": source, **(extra or {})}, ts=ts_version)
     service = open_language_service(root, find_tsc(root), timeout=60)
     try:
@@ -28,7 +31,7 @@ def repaired(make_project, ts_version: str, source: str, code: str, extra: dict[
         target = next(d for d in diagnostics if d.code == code)
         ctx = FixContext(error_row("src/a.ts", code), target, service, root, diagnostics)
         out: dict[str, list[tuple[str, bool]]] = {}
-        for candidate in RepairFixer().candidates(ctx):
+        for candidate in [*RepairFixer().candidates(ctx), *SearchFixer().candidates(ctx)]:
             _, after = verifier.result_texts(candidate.edits)
             verified = verifier.verify(candidate, target).verified
             out.setdefault(candidate.fix_name or "", []).append((after.get("src/a.ts", ""), verified))
@@ -87,7 +90,7 @@ def test_extra_arguments_are_dropped(make_project, ts_version: str) -> None:
     assert (
         "function add(a: number, b: number) { return a + b; }\nexport const s = add(1, 2);\n",
         True,
-    ) in out["argument-count"]
+    ) in out["drop-argument"]
 
 
 def test_missing_argument_by_name_and_by_unique_type(make_project, ts_version: str) -> None:
@@ -96,18 +99,19 @@ def test_missing_argument_by_name_and_by_unique_type(make_project, ts_version: s
         "export function send(url: string, body: string, retries: number) {\n  post(url, body);\n}\n"
     )
     out = repaired(make_project, ts_version, by_name, "TS2554")
-    assert any("post(url, body, retries);" in t and ok for t, ok in out["argument-count"])
+    assert any("post(url, body, retries);" in t and ok for t, ok in out["pass-argument"])
     by_type = (
         "function post(url: string, attempts: number) {}\n"
         "export function send(target: string, tries: number) {\n  post(target);\n}\n"
     )
     out = repaired(make_project, ts_version, by_type, "TS2554")
-    assert any("post(target, tries);" in t and ok for t, ok in out["argument-count"])
+    assert any("post(target, tries);" in t and ok for t, ok in out["pass-argument"])
     ambiguous = (
         "function post(url: string, attempts: number) {}\n"
         "export function send(target: string, a: number, b: number) {\n  post(target);\n}\n"
     )
-    assert "argument-count" not in repaired(make_project, ts_version, ambiguous, "TS2554")
+    both = {t for t, ok in repaired(make_project, ts_version, ambiguous, "TS2554")["pass-argument"] if ok}
+    assert any("post(target, a);" in t for t in both) and any("post(target, b);" in t for t in both)
 
 
 def test_optional_chaining(make_project, ts_version: str) -> None:
@@ -142,7 +146,7 @@ def test_missing_property_from_scope(make_project, ts_version: str) -> None:
         "  const todo: Todo = { id, title };\n  return todo;\n}\n"
     )
     out = repaired(make_project, ts_version, source, "TS2741")
-    assert any("{ id, title, done }" in t and ok for t, ok in out["missing-property"])
+    assert any("{ id, title, done }" in t and ok for t, ok in out["add-missing-properties"])
 
 
 def test_return_annotation(make_project, ts_version: str) -> None:
@@ -170,7 +174,7 @@ def test_declaration_rename_when_uses_agree(make_project, ts_version: str) -> No
 def test_argument_ranges(make_project, ts_version: str) -> None:
     source = "function log(message?: string) {}\nlog('a', 'b');\n"
     out = repaired(make_project, ts_version, source, "TS2554")  # "Expected 0-1 arguments, but got 2."
-    assert ("function log(message?: string) {}\nlog('a');\n", True) in out["argument-count"]
+    assert ("function log(message?: string) {}\nlog('a');\n", True) in out["drop-argument"]
 
 
 def test_suggestions_with_quotes(make_project, ts_version: str) -> None:

@@ -213,3 +213,25 @@ def test_a_budget_that_runs_out_is_reported(make_project, cli, ts_version) -> No
     assert "budget exhausted (--max-candidates 1)" in error["note"]
     table = cli("suggest", "--path", str(root), "--no-ts6", "--status", "open", "--max-candidates", "1")
     assert "ran out of budget" in table.output and "--max-candidates" in table.output
+
+
+# ----------------------------------------------------------------------------- implicit any
+
+
+def test_an_implicit_any_gets_a_type_in_scope_named_like_it(make_project, ts_version) -> None:
+    files = {
+        "src/types.ts": "export interface Middleware { id: string }\nexport type Middlewares = Middleware[];\n",
+        "src/a.ts": (
+            'import type { Middleware, Middlewares } from "./types";\n'
+            "export function ids(...middlewares) {\n"
+            "  return middlewares.map((m: Middleware) => m.id);\n"
+            "}\n"
+            "export const first = (middleware, fallback?) => middleware.id ?? fallback;\n"
+        ),
+    }
+    out = searched(make_project, ts_version, files, "TS7019")
+    texts = verified(out)
+    assert files["src/a.ts"].replace("(...middlewares)", "(...middlewares: Middlewares)") in texts
+    assert all(": any" not in t for _, t, _ in out)  # never any
+    optional = searched(make_project, ts_version, files, "TS7006")
+    assert any("(middleware: Middleware, fallback?)" in t for t in verified(optional))

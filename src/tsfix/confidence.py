@@ -6,7 +6,8 @@
 so every verified candidate outranks every unverified one. `strength` in [0, 1] multiplies:
 
     tier        prior of the fixer: TypeScript's quick fixes 0.90, type-directed repairs 0.80,
-                a language model 0.70; × 1.05 (capped at 1) when another fixer proposed the same result
+                a language model 0.70; × 1.05 (capped at 1) when another fixer (not the search, which
+                enumerates) proposed the same result
     size        1 / (1 + changed characters / 120): small edits are more often what was meant
     ambiguity   1 / sqrt(number of distinct verified candidates for the same error): if several
                 different edits all compile, each is less likely to be the intended one
@@ -59,7 +60,8 @@ def evidence(
     candidate: Candidate, verification: Verification, changed_chars: int, verified_alternatives: int
 ) -> Evidence:
     tier = TIER.get(candidate.fixer, 0.6)
-    if candidate.also_from:
+    if any(fixer != "search" for fixer in candidate.also_from):
+        # the search enumerates every plausible edit, so its agreement is no independent evidence
         tier = min(1.0, tier * 1.05)
     size = 1.0 / (1.0 + changed_chars / 120.0)
     ambiguity = 1.0 / math.sqrt(max(1, verified_alternatives)) if verification.verified else 1.0

@@ -1,5 +1,6 @@
 """What the repair templates and the search read: a file's syntax tree (Doc), its nodes' ancestors
-and descendants, the names in scope at a node, and how a repair's candidate is made."""
+and descendants, the names in scope at a node, the value an assignability error is about, and how
+a repair's candidate is made."""
 
 from __future__ import annotations
 
@@ -123,3 +124,34 @@ def names_in_scope(doc: Doc, at: Any) -> list[tuple[str, Any]]:
                     name = target.child_by_field_name("name")
                     names.append((doc.src(name), name))
     return names
+
+
+def value_node(doc: Doc, ctx: FixContext) -> Any | None:
+    """The expression an assignability error is about (TypeScript often reports the name beside it)."""
+    node = doc.node_spanning(ctx.target.start, ctx.target.end)
+    for current in ancestors(node):
+        kind = current.type
+        if kind in (
+            "variable_declarator",
+            "public_field_definition",
+            "pair",
+            "jsx_attribute",
+            "assignment_expression",
+        ):
+            for field in ("value", "right"):
+                value = current.child_by_field_name(field)
+                if value is not None:
+                    return value
+            if kind == "jsx_attribute" and current.named_child_count >= 2:
+                value = current.named_children[-1]
+                return (
+                    value.named_children[0]
+                    if value.type == "jsx_expression" and value.named_children
+                    else value
+                )
+            return None
+        if kind == "return_statement":
+            return current.named_children[0] if current.named_children else None
+        if kind in ("arguments", "program", "statement_block"):
+            break
+    return node

@@ -6,9 +6,12 @@ general TypeScript knowledge — a message's own "Did you mean …?", lossless l
 argument lists, optional chaining, `await` — and nothing about any particular codebase. Every
 candidate is then verified by the compiler like any other.
 
-    names    TypeScript's "Did you mean …?", the nearest member, a declaration renamed to its uses
-    calls    argument lists: extra arguments dropped, a missing one passed from the names in scope
-    values   literal conversions, optional chaining, `await`, a missing property, the return type
+    names    TypeScript's "Did you mean …?", a declaration renamed to its uses
+    calls    parsing a signature's parameters (shared with the search)
+    values   literal conversions, optional chaining, the return type
+
+The nearest member, argument counts, `await` and missing properties were templates here; the search
+(tsfix.fixers.search) now proposes them for every error code they surface as.
 
 What templates share with the search (the syntax tree, scopes) is in tsfix.fixers.syntax.
 """
@@ -19,26 +22,15 @@ from collections.abc import Callable
 
 from tsfix.fixers import FixContext, Fixer, register
 from tsfix.fixers.candidate import Candidate
-from tsfix.fixers.repair.calls import argument_count
-from tsfix.fixers.repair.names import declaration_rename, did_you_mean, nearest_member
-from tsfix.fixers.repair.values import (
-    await_promise,
-    literal_type,
-    missing_property,
-    optional_chaining,
-    return_annotation,
-)
+from tsfix.fixers.repair.names import declaration_rename, did_you_mean
+from tsfix.fixers.repair.values import literal_type, optional_chaining, return_annotation
 from tsfix.fixers.syntax import Doc
 
 TEMPLATES: list[Callable[[FixContext, Doc], list[Candidate]]] = [
     did_you_mean,
     declaration_rename,
-    nearest_member,
     literal_type,
-    argument_count,
     optional_chaining,
-    await_promise,
-    missing_property,
     return_annotation,
 ]
 

@@ -1,9 +1,8 @@
-"""Repairs of names: TypeScript's own "Did you mean …?", the nearest member by spelling, and a
-declaration renamed when its uses agree on another spelling."""
+"""Repairs of names: TypeScript's own "Did you mean …?", and a declaration renamed when its uses
+agree on another spelling."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 
@@ -12,7 +11,6 @@ from tsfix.fixers import FixContext
 from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.syntax import Doc, candidate, headline, walk
 from tsfix.importgraph import source_files
-from tsfix.langserver import LanguageServiceError
 
 _DECLARATION_NODES = {
     "interface_declaration",
@@ -33,31 +31,6 @@ def did_you_mean(ctx: FixContext, doc: Doc) -> list[Candidate]:
         return []
     edit = TextEdit(ctx.target.file, ctx.target.start, ctx.target.end, suggestion)
     return [candidate("did-you-mean", f"Change '{current}' to '{suggestion}', as TypeScript suggests", edit)]
-
-
-_MISSING_MEMBER = re.compile(r"^Property '([^']+)' does not exist on type '(.+)'\.")
-
-
-def nearest_member(ctx: FixContext, doc: Doc) -> list[Candidate]:
-    """A member name that does not exist: the closest existing member of the type, by spelling."""
-    m = _MISSING_MEMBER.match(headline(ctx))
-    if not m or "Did you mean" in headline(ctx):
-        return []
-    wrong = m.group(1)
-    try:
-        names = {c.name for c in ctx.service.completions(ctx.target.file, ctx.target.start)}
-    except LanguageServiceError:
-        return []
-    names.discard(wrong)
-    close = difflib.get_close_matches(wrong, sorted(n for n in names if n.isidentifier()), n=2, cutoff=0.7)
-    return [
-        candidate(
-            "nearest-member",
-            f"Use the member '{name}' (closest to '{wrong}')",
-            TextEdit(ctx.target.file, ctx.target.start, ctx.target.end, name),
-        )
-        for name in close
-    ]
 
 
 def declaration_rename(ctx: FixContext, doc: Doc) -> list[Candidate]:

@@ -1,6 +1,5 @@
 """Repairs of values of the wrong type: literals converted losslessly, possibly undefined values
-accessed with `?.`, promises awaited, a missing property supplied, a return type declared as what
-is returned."""
+accessed with `?.`, a return type declared as what is returned."""
 
 from __future__ import annotations
 
@@ -9,8 +8,7 @@ from typing import Any
 
 from tsfix.fixers import FixContext
 from tsfix.fixers.candidate import Candidate
-from tsfix.fixers.syntax import FUNCTIONS, Doc, ancestors, candidate, headline, names_in_scope, walk
-from tsfix.langserver import LanguageServiceError
+from tsfix.fixers.syntax import FUNCTIONS, Doc, ancestors, candidate, headline, value_node
 
 _ASSIGNABILITY = re.compile(
     r"^(?:Type|Argument of type) '(?P<source>.+?)' is not assignable to (?:parameter of )?type '(?P<target>.+?)'\."
@@ -25,37 +23,6 @@ def _types_of(text: str) -> re.Match[str] | None:
     return _ASSIGNABILITY.match(text) or _MISSING_PROPERTIES.match(text)
 
 
-def _value_node(doc: Doc, ctx: FixContext) -> Any | None:
-    """The expression an assignability error is about (TypeScript often reports the name beside it)."""
-    node = doc.node_spanning(ctx.target.start, ctx.target.end)
-    for current in ancestors(node):
-        kind = current.type
-        if kind in (
-            "variable_declarator",
-            "public_field_definition",
-            "pair",
-            "jsx_attribute",
-            "assignment_expression",
-        ):
-            for field in ("value", "right"):
-                value = current.child_by_field_name(field)
-                if value is not None:
-                    return value
-            if kind == "jsx_attribute" and current.named_child_count >= 2:
-                value = current.named_children[-1]
-                return (
-                    value.named_children[0]
-                    if value.type == "jsx_expression" and value.named_children
-                    else value
-                )
-            return None
-        if kind == "return_statement":
-            return current.named_children[0] if current.named_children else None
-        if kind in ("arguments", "program", "statement_block"):
-            break
-    return node
-
-
 def _quote(doc: Doc) -> str:
     return "'" if doc.text.count("'") > doc.text.count('"') else '"'
 
@@ -66,7 +33,7 @@ def literal_type(ctx: FixContext, doc: Doc) -> list[Candidate]:
     if not m:
         return []
     wanted = {t.strip() for t in m.group("target").split("|")}
-    value = _value_node(doc, ctx)
+    value = value_node(doc, ctx)
     if value is None:
         return []
     text = doc.src(value)
@@ -135,74 +102,6 @@ def _async_function(node: Any, doc: Doc) -> bool:
                 c.type == "async" for c in current.children
             )
     return False
-
-
-def await_promise(ctx: FixContext, doc: Doc) -> list[Candidate]:
-    """A Promise used as the value it resolves to, in an async function: await it."""
-    text = headline(ctx)
-    if not re.search(r"'\w*Promise\w*<", text):  # Promise<T>, PromiseLike<T>, MaybePromise<T>, …
-        return []
-    node = doc.node_spanning(ctx.target.start, ctx.target.end)
-    out: list[Candidate] = []
-    member = re.match(r"^Property '([^']+)' does not exist on type '\w*Promise\w*<", text)
-    if member and node.parent is not None and node.parent.type == "member_expression":
-        obj = node.parent.child_by_field_name("object")
-        if obj is not None and _async_function(node, doc):
-            out.append(
-                candidate("await", f"Await {doc.src(obj)}", doc.replace(obj, f"(await {doc.src(obj)})"))
-            )
-            if obj.type == "identifier":
-                out.extend(_await_initializer(ctx, doc, obj))
-        return out
-    m = _types_of(text)
-    if m and re.match(r"\w*Promise\w*<", m.group("source")):
-        value = _value_node(doc, ctx)
-        if value is not None and value.type != "await_expression" and _async_function(value, doc):
-            out.append(candidate("await", f"Await {doc.src(value)}", doc.insert(value.start_byte, "await ")))
-    return out
-
-
-def _await_initializer(ctx: FixContext, doc: Doc, identifier: Any) -> list[Candidate]:
-    try:
-        places = ctx.service.definition(ctx.target.file, doc.pos(identifier.start_byte))
-    except LanguageServiceError:
-        return []
-    for path, start, _ in places:
-        if path != doc.path:
-            continue
-        declarator = next((a for a in ancestors(doc.node_at(start)) if a.type == "variable_declarator"), None)
-        value = declarator.child_by_field_name("value") if declarator is not None else None
-        if value is not None and value.type == "call_expression" and _async_function(value, doc):
-            return [
-                candidate(
-                    "await",
-                    f"Await the initializer of {doc.src(identifier)}",
-                    doc.insert(value.start_byte, "await "),
-                )
-            ]
-    return []
-
-
-def missing_property(ctx: FixContext, doc: Doc) -> list[Candidate]:
-    """An object literal lacking a required property that a same-named variable in scope can supply."""
-    m = re.match(r"^Property '([^']+)' is missing in type '.*' but required in type", headline(ctx))
-    if not m:
-        return []
-    wanted = m.group(1)
-    value = _value_node(doc, ctx)
-    if value is None or value.type != "object":
-        value = next(
-            (n for n in walk(doc.node_spanning(ctx.target.start, ctx.target.end)) if n.type == "object"),
-            None,
-        )
-    if value is None or wanted not in dict(names_in_scope(doc, value)):
-        return []
-    members = [c for c in value.named_children if c.type != "comment"]
-    if members:
-        edit = doc.insert(members[-1].end_byte, f", {wanted}")
-    else:
-        edit = doc.replace(value, f"{{ {wanted} }}")
-    return [candidate("missing-property", f"Add {wanted} (a variable of that name is in scope)", edit)]
 
 
 def return_annotation(ctx: FixContext, doc: Doc) -> list[Candidate]:

@@ -12,6 +12,7 @@ several where a template would guess one, and a wrong one never survives the com
     calls     too many arguments (drop one) or too few (pass an in-scope value)
     objects   missing properties: only the missing ones inserted, each from an in-scope value
               (same name first) or, marked as a guess, an empty value
+    parameters an implicit `any` parameter: a type in scope, named like the parameter (never `any`)
 
 Nothing here knows any codebase: no rule names a package, a file or an identifier.
 """
@@ -25,6 +26,7 @@ from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.search.calls import argument_count
 from tsfix.fixers.search.names import unknown_name
 from tsfix.fixers.search.objects import missing_properties
+from tsfix.fixers.search.parameters import implicit_any
 from tsfix.fixers.search.promises import unawaited_promise
 from tsfix.fixers.syntax import Doc
 from tsfix.langserver import LanguageServiceError
@@ -34,6 +36,7 @@ PROBES: list[Callable[[FixContext, Doc], list[Candidate]]] = [
     unawaited_promise,
     argument_count,
     missing_properties,
+    implicit_any,
 ]
 
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from tsfix.fixers import FixContext
 from tsfix.fixers.candidate import Candidate
-from tsfix.fixers.repair.calls import _parameters
 from tsfix.fixers.search.names import search_candidate
 from tsfix.fixers.search.rank import similarity
 from tsfix.fixers.syntax import Doc, ancestors, headline
@@ -90,7 +89,7 @@ def _fill(ctx: FixContext, doc: Doc, call: Any, args: Any, given: list[Any]) -> 
         return []
     named = callee.child_by_field_name("property") if callee.type == "member_expression" else callee
     info = ctx.service.quick_info(ctx.target.file, doc.pos((named or callee).start_byte)) or ""
-    params = _parameters(re.sub(r"^\((?:alias|method|property|function|local function)\)\s*", "", info))
+    params = parameters(re.sub(r"^\((?:alias|method|property|function|local function)\)\s*", "", info))
     inside = doc.pos(args.end_byte - 1)
     values = [
         c.name
@@ -128,3 +127,44 @@ def _insert(
     )
     c.guess = guess
     return c
+
+
+def _split_top_level(text: str) -> list[str]:
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for ch in text:
+        if ch in "(<[{":
+            depth += 1
+        elif ch in ")>]}":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+    if "".join(current).strip():
+        parts.append("".join(current).strip())
+    return parts
+
+
+def parameters(info: str) -> list[tuple[str, str]]:
+    """(name, type) of the parameters in a quick-info signature like `function f(a: number, b?: T): R`."""
+    start = info.find("(")
+    if start < 0:
+        return []
+    depth = 0
+    for i in range(start, len(info)):
+        depth += info[i] == "("
+        depth -= info[i] == ")"
+        if depth == 0:
+            inner = info[start + 1 : i]
+            break
+    else:
+        return []
+    out = []
+    for part in _split_top_level(inner):
+        m = re.match(r"^(?:\.\.\.)?([A-Za-z_$][\w$]*)\??\s*:\s*(.+)$", part, re.S)
+        if m:
+            out.append((m.group(1), " ".join(m.group(2).split())))
+    return out

@@ -17,11 +17,10 @@ from typing import Any
 
 from tsfix.fixers import FixContext
 from tsfix.fixers.candidate import Candidate
-from tsfix.fixers.repair.values import _value_node
 from tsfix.fixers.search.calls import quote
 from tsfix.fixers.search.names import search_candidate
 from tsfix.fixers.search.rank import similarity
-from tsfix.fixers.syntax import Doc, walk
+from tsfix.fixers.syntax import Doc, value_node, walk
 
 _ONE = re.compile(r"^Property '([^']+)' is missing in type '.*' but required in type '")
 _SEVERAL = re.compile(r"^Type '.*' is missing the following properties from type '.*': (.+)$")
@@ -40,7 +39,7 @@ def missing_properties(ctx: FixContext, doc: Doc) -> list[Candidate]:
         return []
     if not all(name.isidentifier() for name in wanted):
         return []
-    obj = _value_node(doc, ctx)
+    obj = value_node(doc, ctx)
     if obj is None or obj.type != "object":
         obj = next(
             (n for n in walk(doc.node_spanning(ctx.target.start, ctx.target.end)) if n.type == "object"), None

@@ -18,9 +18,8 @@ from typing import Any
 from tsfix.edits import TextEdit
 from tsfix.fixers import FixContext
 from tsfix.fixers.candidate import Candidate
-from tsfix.fixers.repair.values import _value_node
 from tsfix.fixers.search.names import search_candidate
-from tsfix.fixers.syntax import FUNCTIONS, Doc, ancestors
+from tsfix.fixers.syntax import FUNCTIONS, Doc, ancestors, value_node
 
 _PROMISE = re.compile(r"\b\w*Promise\w*<|\bPromiseLike\b|\bThenable\b")
 _AWAITABLE = {"identifier", "call_expression", "member_expression", "shorthand_property_identifier"}
@@ -35,7 +34,7 @@ def unawaited_promise(ctx: FixContext, doc: Doc) -> list[Candidate]:
         return []  # a name that does not exist is not a promise
     node = doc.node_spanning(ctx.target.start, ctx.target.end)
     if node.parent is not None and node.parent.child_by_field_name("name") == node:
-        node = _value_node(doc, ctx) or node  # `const t: T = value` is reported at `t`
+        node = value_node(doc, ctx) or node  # `const t: T = value` is reported at `t`
     function = next((a for a in ancestors(node) if a.type in FUNCTIONS), None)
     if function is None:
         return []  # top-level await is a module format question, not a fix
