@@ -6,7 +6,9 @@ of each error, and repeat while that makes progress (at most --rounds times).
         --fixer '/path/to/.venv/bin/python /path/to/bench/tsfix_fixer.py --no-llm'
 
 It runs in the case's folder (the scorer's cwd) and uses only tsfix's Python API. Only verified
-suggestions are applied, so a round never knowingly introduces an error.
+suggestions are applied, so a round never knowingly introduces an error. Every verified one is applied,
+whatever its confidence (no default threshold): the confidences are logged, and bench/threshold.py
+turns the scored runs into the threshold `tsfix apply --all` uses.
 """
 
 from __future__ import annotations
@@ -69,6 +71,8 @@ def main() -> int:
         for path, text in chosen.after.items():
             (root / path).write_text(text, encoding="utf-8")
         log(f"round {round_no}: applied {len(chosen.chosen)} fix(es) to {len(chosen.after)} file(s)")
+        # what bench/threshold.py reads to choose apply --all's default threshold
+        log(f"round {round_no}: confidences {','.join(f'{s.confidence:.4f}' for s in chosen.chosen)}")
     return 0
 
 

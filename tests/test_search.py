@@ -72,7 +72,31 @@ def test_a_name_with_no_candidate_gets_none(make_project, ts_version) -> None:
 def test_an_unknown_member_becomes_a_member_of_the_receiver(make_project, ts_version) -> None:
     source = "interface Box { capacity: number; label: string }\nexport const f = (b: Box): number => b.capasity;\n"
     out = searched(make_project, ts_version, {"src/a.ts": source}, "TS2551")
-    assert verified(out) == [source.replace("b.capasity", "b.capacity")]  # label is a string: refused
+    # label is a string: refused; the declaration renamed to the use's spelling also compiles
+    assert verified(out) == [
+        source.replace("b.capasity", "b.capacity"),
+        source.replace("{ capacity", "{ capasity"),
+    ]
+
+
+def test_the_declaration_is_renamed_when_the_project_spells_the_member_like_the_use(
+    make_project, cli, ts_version
+) -> None:
+    files = {
+        "src/types.ts": "export interface Order { totl: number; items: string[] }\n",
+        "src/a.ts": (
+            'import type { Order } from "./types";\n'
+            "export const total = (o: Order): number => o.total;\n"
+            "export function sum(total: number, more: number): number { return total + more; }\n"
+        ),
+    }
+    root = make_project(files, ts=ts_version)
+    assert cli("scan", str(root)).exit_code == 1
+    result = cli("suggest", "--path", str(root), "--no-ts6", "-f", "json")
+    (error,) = json.loads(result.stdout)["errors"]
+    best, *others = [s for s in error["suggestions"] if s["verified"]]
+    assert "+export interface Order { total: number; items: string[] }" in best["suggestion"]
+    assert any("o.totl" in s["suggestion"] for s in others)  # the use renamed: it compiles too
 
 
 def test_a_misspelt_import_is_renamed_with_its_uses(make_project, ts_version) -> None:

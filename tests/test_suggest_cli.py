@@ -25,7 +25,8 @@ def test_suggest_verifies_and_records_fixes(app: Path, cli, ts_version: str) -> 
     verified = {k for k, e in errors.items() if e["suggestions"] and e["suggestions"][0]["verified"]}
     assert len(verified) >= 7
     spelling = errors[("src/format.ts", "TS2551", 4)]["suggestions"][0]
-    assert spelling["verified"] and spelling["confidence"] >= 0.9
+    # the declaration renamed to `emial` compiles too, but one use against the declaration: weaker
+    assert spelling["verified"] and spelling["confidence"] >= 0.85
     assert "-  return `${user.name} <${user.emial}>`;" in spelling["suggestion"]
     assert "+  return `${user.name} <${user.email}>`;" in spelling["suggestion"]
     for e in errors.values():
@@ -52,7 +53,7 @@ def test_show_displays_candidates_as_diffs(app: Path, cli) -> None:
     error_id = data["errors"][0]["id"]
     shown = cli("show", str(error_id), "--path", str(app))
     assert shown.exit_code == 0
-    assert "suggestion" in shown.output and "✓ verified" in shown.output and "confidence 0.9" in shown.output
+    assert "suggestion" in shown.output and "✓ verified" in shown.output and "confidence 0.8" in shown.output
     assert "+  return `${user.name} <${user.email}>`;" in shown.output
     detail = json.loads(cli("show", str(error_id), "--path", str(app), "--json").stdout)
     assert detail["status"] == "ai_suggested" and detail["suggestions"][0]["verified"] is True

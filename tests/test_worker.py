@@ -31,7 +31,7 @@ def typo_project(make_project, count: int) -> Path:
         files[f"src/m{n:03}.ts"] = (
             f"export interface U{n} {{ email: string }}\n"
             f"export const f{n} = (u: U{n}) => u.emial;\n"
-            + (f"export const g{n}: number = 'x';\n" if n % 4 == 0 else "")
+            + (f"export const g{n}: number = qqqqqqqq;\n" if n % 4 == 0 else "")
         )
     return make_project(files)
 

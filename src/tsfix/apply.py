@@ -60,7 +60,7 @@ class ApplyOptions:
 
     ids: list[str] = field(default_factory=list)
     all: bool = False
-    min_confidence: float = 0.0
+    min_confidence: float | None = None  # None: tsfix.plan.APPLY_THRESHOLD
     fixers: list[str] | None = None
     codes: list[str] | None = None
     files: list[str] | None = None

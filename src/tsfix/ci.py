@@ -42,7 +42,7 @@ class CiOptions:
     write_baseline: Path | None = None
     patch: Path | None = None
     write: bool = False
-    min_confidence: float = 0.0
+    min_confidence: float | None = None  # None: tsfix.plan.APPLY_THRESHOLD
 
 
 @dataclass(slots=True)
@@ -260,7 +260,7 @@ def _suggest_and_apply(
     """Suggest for the errors without a fix that is still valid, then patch or write; one service."""
     assert options.suggest is not None
     root, tsc, so = project.root, project.tsc, options.suggest
-    valid = _ValidFixes(root, options.min_confidence)
+    valid = _ValidFixes(root, options.min_confidence or 0.0)  # shown even when not applied
     with project.open_store(create=False) as store:
         rows = {str(r.id): r for r in store.list_errors(project=project.key, statuses=list(OPEN_STATUSES))}
         wanted = [rows[str(i)] for i in open_ids if str(i) in rows]

@@ -108,6 +108,47 @@ def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
     return text
 
 
+def edits_between(path: str, before: str, after: str) -> list[TextEdit]:
+    """Edits of `path` that turn `before` into `after`: one per changed block of lines, trimmed to
+    the characters that differ (so that a fix made of several steps is stored as small edits)."""
+    starts = line_starts(before)
+    old = [before[a:b] for a, b in itertools.pairwise([*starts, len(before)])]
+    new_starts = line_starts(after)
+    new = [after[a:b] for a, b in itertools.pairwise([*new_starts, len(after)])]
+    blocks = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "replace" and i2 - i1 == j2 - j1:  # line for line: an edit per line
+            blocks += [(i, i + 1, j, j + 1) for i, j in zip(range(i1, i2), range(j1, j2), strict=True)]
+        elif tag != "equal":
+            blocks.append((i1, i2, j1, j2))
+    edits = []
+    for i1, i2, j1, j2 in blocks:
+        start = starts[i1] if i1 < len(starts) else len(before)
+        end = starts[i2] if i2 < len(starts) else len(before)
+        new_start = new_starts[j1] if j1 < len(new_starts) else len(after)
+        new_end = new_starts[j2] if j2 < len(new_starts) else len(after)
+        a, b = before[start:end], after[new_start:new_end]
+        head = _common_prefix(a, b)
+        tail = min(_common_prefix(a[::-1], b[::-1]), len(a) - head, len(b) - head)
+        if head and a[head - 1] == "\r" and a[head : head + 1] == "\n":
+            head -= 1  # a position cannot fall inside a CRLF
+        if tail and a[len(a) - tail - 1 : len(a) - tail] == "\r" and a[len(a) - tail] == "\n":
+            tail -= 1
+        edits.append(
+            TextEdit(
+                path,
+                position_of(before, start + head, starts),
+                position_of(before, end - tail, starts),
+                b[head : len(b) - tail],
+            )
+        )
+    return edits
+
+
+def _common_prefix(a: str, b: str) -> int:
+    return next((n for n, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+
+
 def edits_by_file(edits: Iterable[TextEdit]) -> dict[str, list[TextEdit]]:
     grouped: dict[str, list[TextEdit]] = {}
     for edit in edits:

@@ -27,6 +27,12 @@ from tsfix.verify import Verifier
 # later (a more confident fix overlaps it, it adds nothing once the others are in, the user said no).
 APPLIED, PLANNED, PENDING, FAILED = "applied", "planned", "pending", "failed"
 
+#: What `apply --all` (and --code, --file, `ci --write/--patch`) applies without --min-confidence: the
+#: lowest confidence at which at least 90 % of the fixes applied on ../shared/bench dev restore the
+#: original code, on both TypeScript versions (bench/threshold.py; bench/RESULTS.md). Fixes below it
+#: stay suggestions; fixes named by id are applied whatever their confidence.
+APPLY_THRESHOLD = 0.8
+
 
 @dataclass(slots=True)
 class Fix:
@@ -60,7 +66,7 @@ class Selection(Protocol):
     @property
     def fixers(self) -> Sequence[str] | None: ...
     @property
-    def min_confidence(self) -> float: ...
+    def min_confidence(self) -> float | None: ...
     @property
     def include_unverified(self) -> bool: ...
 
@@ -79,11 +85,23 @@ def _eligible(s: SuggestionRow, options: Selection) -> str | None:
         return "already applied"
     if not s.verified and not options.include_unverified:
         return "not verified by the compiler (--include-unverified to allow it)"
-    if s.confidence < options.min_confidence:
+    if options.min_confidence is None and not options.ids and s.confidence < APPLY_THRESHOLD:
+        return f"confidence {s.confidence:.2f} is below the default threshold {APPLY_THRESHOLD:g} (see --min-confidence)"
+    if options.min_confidence is not None and s.confidence < options.min_confidence:
         return f"confidence {s.confidence:.2f} is below --min-confidence {options.min_confidence:g}"
     if options.fixers and s.fixer not in options.fixers:
         return f"made by {s.fixer}, not by --fixer {', '.join(options.fixers)}"
     return None
+
+
+def _held_back(candidates: list[SuggestionRow], options: Selection) -> SuggestionRow | None:
+    """The best verified suggestion that only the default threshold keeps from being applied."""
+    if options.min_confidence is not None:
+        return None
+    held = [s for s in candidates if s.verified and not s.applied_at and s.confidence < APPLY_THRESHOLD]
+    if options.fixers:
+        held = [s for s in held if s.fixer in options.fixers]
+    return max(held, key=lambda s: s.confidence) if held else None
 
 
 def select_fixes(store: Store, options: Selection, project: str) -> tuple[list[Fix], list[Fix]]:
@@ -130,6 +148,8 @@ def select_fixes(store: Store, options: Selection, project: str) -> tuple[list[F
         eligible = [s for s in candidates if _eligible(s, options) is None]
         if eligible:
             chosen.append(Fix(max(eligible, key=lambda s: s.confidence), error))
+        elif not options.ids and (held := _held_back(candidates, options)) is not None:
+            without.append(Fix(held, error, PENDING, _eligible(held, options)))  # shown, not applied
         elif options.ids:
             reasons = sorted({r for s in candidates if (r := _eligible(s, options))})
             why = "; ".join(reasons) if reasons else "no suggestion recorded (run `tsfix suggest` first)"
@@ -175,6 +195,9 @@ def plan(suggestions: Sequence[SuggestionRow], read: Callable[[str], str]) -> Pl
     taken: dict[str, list[tuple[int, int]]] = {}
     edits: list[TextEdit] = []
     for s in suggestions:
+        if any(same_fix(s, other) for other in result.chosen):
+            result.chosen.append(s)  # one cause, several errors: the fix is made once for all
+            continue
         mine = [TextEdit.from_json(e) for e in s.edits]
         spans: dict[str, list[tuple[int, int]]] = {}
         problem = None
@@ -206,6 +229,17 @@ def plan(suggestions: Sequence[SuggestionRow], read: Callable[[str], str]) -> Pl
     return result
 
 
+def same_fix(a: SuggestionRow, b: SuggestionRow) -> bool:
+    """Two errors' suggestions that are the same edits (tsfix suggest records the fix of one cause
+    for each error it removes)."""
+    return sorted(map(_edit_key, a.edits)) == sorted(map(_edit_key, b.edits))
+
+
+def _edit_key(edit: dict) -> tuple:
+    return (edit["file"], edit["start"]["line"], edit["start"]["col"], edit["end"]["line"],
+            edit["end"]["col"], edit["new_text"])  # fmt: skip
+
+
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
     if a[0] == a[1] or b[0] == b[1]:  # insertions collide only strictly inside the other span
         return b[0] < a[0] < b[1] or a[0] < b[0] < a[1] or (a == b)
@@ -229,6 +263,9 @@ def verify_together(
     touched: set[str] = set()
     try:
         for s in suggestions:
+            if any(same_fix(s, other) for other in chosen):
+                chosen.append(s)  # already in: it removes this error too
+                continue
             attempt = plan([*chosen, s], read)
             if len(attempt.chosen) != len(chosen) + 1:
                 reasons = {id(x): r for x, r in attempt.skipped}

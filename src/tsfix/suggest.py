@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tsfix.chain import continue_chains
 from tsfix.confidence import TIER, confidence, evidence
 from tsfix.context import file_hash
 from tsfix.edits import changed_size, unified_diff
@@ -31,6 +33,7 @@ from tsfix.records import OPEN_STATUSES, ErrorRow, ErrorStatus, SuggestionInput
 from tsfix.store import Store
 from tsfix.tsc import TscInfo
 from tsfix.verify import Verification, Verifier, merge_identical
+from tsfix.vocabulary import Vocabulary
 
 
 @dataclass(slots=True)
@@ -192,8 +195,13 @@ class Suggester:
         self.models = models
         self.options = options
         self.verifier = Verifier(service, options.allow_suppressions)
+        self.vocabulary = Vocabulary(root)
         self.verify_ms: list[float] = []
         self.project_errors: list[ErrorRow] = []
+        #: verified fixes that removed more errors than their own, tried first on those errors:
+        #: (candidate, the errors it removed, the verified strength of its error's candidates, the
+        #: error it was found for)
+        self.shared: list[tuple[Candidate, Counter[tuple[str, str, str]], float, int | str]] = []
 
     @property
     def tier(self) -> int:
@@ -242,17 +250,29 @@ class Suggester:
         ctx = FixContext(
             error, target, self.service, self.root, diagnostics, self.helper, self.project_errors
         )
+        same = self._same_cause(error, target, started)
+        if same is not None:
+            return same
         notes: list[str] = []
         budget = Budget(self.options.max_candidates, self.options.error_seconds)
         found = merge_identical(self._candidates(self.deterministic, ctx, notes), self.verifier)
         results = self._verify(found, target, budget)
+        if budget.allows():
+            results += continue_chains(
+                self.verifier, ctx, results, lambda sub: self._candidates(self.deterministic, sub, []), budget
+            )
         if self.models and not any(v.verified for _, v in results):
             budget.renew()  # the model's candidates get a budget of their own
             models = self._candidates(self.models, ctx, notes)
             merged = merge_identical([*found, *models], self.verifier)
             known = {id(c) for c in found}
             results += self._verify([c for c in merged if id(c) not in known], target, budget)
-        kept = self._score(error, results)
+        mass = self._mass(results)
+        kept = self._score(error, results, mass)
+        best = kept[0] if kept else None
+        if best is not None and best.verification.verified and best.verification.removed.total() > 1:
+            removed = best.verification.removed
+            self.shared.append((best.candidate, removed, mass, error.id))
         if budget.untried:
             notes.append(budget.report())
         note = None
@@ -265,39 +285,81 @@ class Suggester:
             error, kept, [], note, len(results), time.perf_counter() - started, budget.untried
         )
 
-    def _score(self, error: ErrorRow, results: list[tuple[Candidate, Verification]]) -> list[Scored]:
-        usable = [
-            (c, v)
-            for c, v in results
-            if not v.invalid and (not v.suppression or self.options.allow_suppressions)
-        ]
-        # distinct verified results; a guessed value does not make a found one less likely
-        verified = [c for c, v in usable if v.verified]
-        found = [c for c in verified if not c.guess] or verified
-        alternatives = len({layout_free(self.verifier.result_texts(c.edits)[1]) for c in found})
+    def _same_cause(self, error: ErrorRow, target: LsDiagnostic, started: float) -> ErrorOutcome | None:
+        """The fix already found for another error, when it removes this one too (one cause, many
+        errors: a missing import used three times): verified against this error and recorded with
+        the same diff, so that `apply` applies it once for all of them."""
+        for candidate, removed, mass, origin in self.shared:
+            if removed[target.key] == 0:
+                continue
+            v = self.verifier.verify(candidate, target)
+            if v.verified:
+                kept = self._score(error, [(candidate, v)], mass, {"same_cause_as": origin})
+                note = f"the same fix as error {origin} (one cause)"
+                return ErrorOutcome(error, kept, [], note, 1, time.perf_counter() - started)
+        return None
+
+    def _usable(self, results: list[tuple[Candidate, Verification]]) -> list[tuple[Candidate, Verification]]:
+        allowed = self.options.allow_suppressions
+        return [(c, v) for c, v in results if not v.invalid and (not v.suppression or allowed)]
+
+    def _alone(self, c: Candidate, v: Verification) -> float:
+        """A candidate's strength before it is compared with the others (ambiguity 1)."""
+        before, after = self.verifier.result_texts(c.edits)
+        return evidence(c, v, changed_size(before, c.edits), 1, self.vocabulary.share(before, after)).strength
+
+    def _mass(self, results: list[tuple[Candidate, Verification]]) -> float:
+        """The strength of the distinct verified results together (results that differ only in
+        layout count once, at their strongest); a guessed value does not make a found one less likely."""
+        verified = [(c, v) for c, v in self._usable(results) if v.verified]
+        found = [(c, v) for c, v in verified if not c.guess] or verified
+        strongest: dict[tuple[tuple[str, str], ...], float] = {}
+        for c, v in found:
+            key = layout_free(self.verifier.result_texts(c.edits)[1])
+            strongest[key] = max(strongest.get(key, 0.0), self._alone(c, v))
+        return sum(strongest.values())
+
+    def _score(
+        self,
+        error: ErrorRow,
+        results: list[tuple[Candidate, Verification]],
+        mass: float,
+        extra: dict[str, object] | None = None,
+    ) -> list[Scored]:
+        usable = self._usable(results)
         scored = []
         for c, v in usable:
             before, after = self.verifier.result_texts(c.edits)
-            ev = evidence(c, v, changed_size(before, c.edits), alternatives)
+            # how many verified alternatives as strong as this one the others amount to
+            alone = self._alone(c, v) if v.verified else 0.0
+            alternatives = max(1.0, (mass if not c.guess or mass > 0 else alone) / alone) if alone else 1.0
+            ev = evidence(
+                c, v, changed_size(before, c.edits), alternatives, self.vocabulary.share(before, after)
+            )
             value = confidence(v.verified, ev)
-            details = v.as_json() | {
-                "fix_name": c.fix_name,
-                "description": c.description,
-                "also_from": c.also_from,
-                "mean_logprob": c.mean_logprob,
-                "samples": c.samples,
-                "of_samples": c.of_samples,
-                "evidence": {
-                    "tier": ev.tier,
-                    "size": round(ev.size, 4),
-                    "ambiguity": round(ev.ambiguity, 4),
-                    "model": round(ev.model, 4),
-                    "collateral": ev.collateral,
-                    "suppression": ev.suppression,
-                    "rank": round(ev.rank, 4),
-                    "guess": ev.guess,
-                },
-            }
+            details = (
+                v.as_json()
+                | {
+                    "fix_name": c.fix_name,
+                    "description": c.description,
+                    "also_from": c.also_from,
+                    "mean_logprob": c.mean_logprob,
+                    "samples": c.samples,
+                    "of_samples": c.of_samples,
+                    "evidence": {
+                        "tier": ev.tier,
+                        "size": round(ev.size, 4),
+                        "ambiguity": round(ev.ambiguity, 4),
+                        "model": round(ev.model, 4),
+                        "collateral": ev.collateral,
+                        "suppression": ev.suppression,
+                        "rank": round(ev.rank, 4),
+                        "guess": ev.guess,
+                        "vocabulary": round(ev.vocabulary, 4),
+                    },
+                }
+                | (extra or {})
+            )
             hashes = {path: file_hash(self.service.absolute(path).read_bytes()) for path in before}
             scored.append(
                 Scored(

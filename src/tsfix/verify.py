@@ -48,6 +48,8 @@ class Verification:
     stage_ms: dict[str, float] = field(default_factory=dict)  # "files", "exports", "importers"
     #: the importers were not re-checked because the exported types did not change
     importers_skipped: int = 0
+    #: the errors (file, code, message) it removes, its target's among them
+    removed: Counter[tuple[str, str, str]] = field(default_factory=Counter)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -222,6 +224,7 @@ class Verifier:
             elapsed_ms=_ms(started),
             stage_ms=stage_ms,
             importers_skipped=skipped,
+            removed=old - new,
         )
 
     def _problems(self, files: Sequence[str], baseline: bool = True) -> Counter[tuple[str, str, str]]:

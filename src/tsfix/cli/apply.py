@@ -102,7 +102,7 @@ def apply(
     all_errors: Annotated[
         bool, typer.Option("--all", "-a", help="Every open error with a verified fix.")
     ] = False,
-    min_confidence: MinConfidenceOption = 0.0,
+    min_confidence: MinConfidenceOption = None,
     fixer: Annotated[
         list[str] | None,
         typer.Option(

@@ -94,7 +94,7 @@ def ci(
     ] = None,
     patch: PatchOption = None,
     write: Annotated[bool, typer.Option("--write", help="Apply the verified fixes in place.")] = False,
-    min_confidence: MinConfidenceOption = 0.0,
+    min_confidence: MinConfidenceOption = None,
     no_suggest: Annotated[bool, typer.Option("--no-suggest", help="Only scan and gate.")] = False,
     fixers: ModelOptions,
     where: StoreOptions,

@@ -171,8 +171,14 @@ LimitOption = Annotated[
     typer.Option("--limit", "-n", parser=count, help="At most this many errors.", show_default=False),
 ]
 MinConfidenceOption = Annotated[
-    float,
-    typer.Option("--min-confidence", min=0.0, max=1.0, help="Only fixes at least this confident."),
+    float | None,
+    typer.Option(
+        "--min-confidence",
+        min=0.0,
+        max=1.0,
+        help="Only fixes at least this confident [default: the calibrated threshold, see README].",
+        show_default=False,
+    ),
 ]
 PatchOption = Annotated[
     Path | None,

@@ -52,7 +52,9 @@ class FixContext:
 
     @property
     def text(self) -> str:
-        return self.service.disk_text(self.target.file)
+        """The error's file as the language service has it: as on disk, except in a chain's later
+        steps (tsfix.chain), where it holds the earlier steps' edits."""
+        return self.service.text(self.target.file)
 
 
 class FixerOptions(Protocol):

@@ -13,6 +13,15 @@ from tsfix.langserver import LanguageServiceError
 
 # quick fixes that never fix anything by themselves (they add a suppression or silence a whole file)
 _SILENCING = {"disableJsDiagnostics", "fixAddMissingTypeAnnotation"}
+# Fixes whose values are placeholders TypeScript picks by type ('', 0, a stub that throws "Function
+# not implemented.", a member declared with the type one use implies): they compile, but what they
+# add is a guess, ranked like the search's guesses.
+_PLACEHOLDERS = {
+    "fixMissingProperties",
+    "fixMissingAttributes",
+    "fixMissingFunctionDeclaration",
+    "fixMissingMember",
+}
 
 
 @register
@@ -32,9 +41,17 @@ class QuickFixFixer(Fixer):
             for fix in fixes:
                 if fix.fix_name in _SILENCING or not fix.edits:
                     continue
+                guess = fix.fix_name in _PLACEHOLDERS or any(
+                    "Function not implemented." in e.new_text for e in fix.edits
+                )
                 out.append(
                     Candidate(
-                        "quickfix", fix.edits, fix.description, fix_name=fix.fix_name, model_name=service.name
+                        "quickfix",
+                        fix.edits,
+                        fix.description,
+                        fix_name=fix.fix_name,
+                        model_name=service.name,
+                        guess=guess,
                     )
                 )
                 others = [d for d in ctx.file_diagnostics if d.code == ctx.target.code and d != ctx.target]
@@ -48,6 +65,7 @@ class QuickFixFixer(Fixer):
                                 f"{fix.description} (fix all in file)",
                                 fix_name=f"{fix.fix_name}:all",
                                 model_name=service.name,
+                                guess=guess,
                             )
                         )
         return out

@@ -4,13 +4,14 @@ a repair's candidate is made."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from tsfix.context import _parser, language_for
 from tsfix.edits import Position, TextEdit, index_of, line_starts, position_of
 from tsfix.fixers import FixContext
 from tsfix.fixers.candidate import Candidate
+from tsfix.langserver import LanguageServiceError
 
 FUNCTIONS = {
     "function_declaration",
@@ -155,3 +156,19 @@ def value_node(doc: Doc, ctx: FixContext) -> Any | None:
         if kind in ("arguments", "program", "statement_block"):
             break
     return node
+
+
+Probe = Callable[[FixContext, Doc], list[Candidate]]
+
+
+def run_probes(ctx: FixContext, probes: Sequence[Probe]) -> list[Candidate]:
+    """Every probe's candidates for ctx.target, over one parse of its file. A question the language
+    service could not answer ends that probe only: the others still run."""
+    doc = Doc(ctx.target.file, ctx.text)
+    out: list[Candidate] = []
+    for probe in probes:
+        try:
+            out.extend(probe(ctx, doc))
+        except LanguageServiceError:
+            continue
+    return out

@@ -18,15 +18,13 @@ What templates share with the search (the syntax tree, scopes) is in tsfix.fixer
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from tsfix.fixers import FixContext, Fixer, register
 from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.repair.names import declaration_rename, did_you_mean
 from tsfix.fixers.repair.values import literal_type, optional_chaining, return_annotation
-from tsfix.fixers.syntax import Doc
+from tsfix.fixers.syntax import Probe, run_probes
 
-TEMPLATES: list[Callable[[FixContext, Doc], list[Candidate]]] = [
+TEMPLATES: list[Probe] = [
     did_you_mean,
     declaration_rename,
     literal_type,
@@ -40,8 +38,4 @@ class RepairFixer(Fixer):
     name = "repair"
 
     def candidates(self, ctx: FixContext) -> list[Candidate]:
-        doc = Doc(ctx.target.file, ctx.text)
-        out: list[Candidate] = []
-        for template in TEMPLATES:
-            out.extend(template(ctx, doc))
-        return out
+        return run_probes(ctx, TEMPLATES)

@@ -11,15 +11,15 @@ several where a template would guess one, and a wrong one never survives the com
               or at the initializer, and `async` on the enclosing function when needed
     calls     too many arguments (drop one) or too few (pass an in-scope value)
     objects   missing properties: only the missing ones inserted, each from an in-scope value
-              (same name first) or, marked as a guess, an empty value
+              (same name first), a member of a nearby value, or, marked as a guess, an empty value
     parameters an implicit `any` parameter: a type in scope, named like the parameter (never `any`)
+    values    an expression of the wrong type: in-scope values and member paths named like what
+              receives it, lossless conversions of a literal operand
 
 Nothing here knows any codebase: no rule names a package, a file or an identifier.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from tsfix.fixers import FixContext, Fixer, register
 from tsfix.fixers.candidate import Candidate
@@ -28,15 +28,16 @@ from tsfix.fixers.search.names import unknown_name
 from tsfix.fixers.search.objects import missing_properties
 from tsfix.fixers.search.parameters import implicit_any
 from tsfix.fixers.search.promises import unawaited_promise
-from tsfix.fixers.syntax import Doc
-from tsfix.langserver import LanguageServiceError
+from tsfix.fixers.search.values import wrong_value
+from tsfix.fixers.syntax import Probe, run_probes
 
-PROBES: list[Callable[[FixContext, Doc], list[Candidate]]] = [
+PROBES: list[Probe] = [
     unknown_name,
     unawaited_promise,
     argument_count,
     missing_properties,
     implicit_any,
+    wrong_value,
 ]
 
 
@@ -45,11 +46,4 @@ class SearchFixer(Fixer):
     name = "search"
 
     def candidates(self, ctx: FixContext) -> list[Candidate]:
-        doc = Doc(ctx.target.file, ctx.text)
-        out: list[Candidate] = []
-        for probe in PROBES:
-            try:
-                out.extend(probe(ctx, doc))
-            except LanguageServiceError:
-                continue  # one question TypeScript could not answer: the other probes still run
-        return sorted(out, key=lambda c: -c.rank)
+        return sorted(run_probes(ctx, PROBES), key=lambda c: -c.rank)

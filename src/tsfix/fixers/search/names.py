@@ -5,6 +5,9 @@
     … 'x' does not exist in type 'T'          the properties an object literal of T may have
     Module '…' has no exported member 'x'     the module's exports; the import's uses renamed too
 
+For a member or key, the other direction is offered too: the declared member renamed, with all its
+uses, to the spelling of this use (TypeScript's rename).
+
 TypeScript's own "Did you mean …?" picks one spelling by edit distance; here every completion is a
 candidate, ranked by similarity (rank.py), and the compiler decides.
 """
@@ -12,8 +15,9 @@ candidate, ranked by similarity (rank.py), and the compiler decides.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from tsfix.edits import TextEdit
+from tsfix.edits import TextEdit, apply_edits, edits_between, edits_by_file, index_of
 from tsfix.fixers import FixContext
 from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.search.rank import best
@@ -21,6 +25,7 @@ from tsfix.fixers.syntax import Doc, headline
 from tsfix.langserver import Completion
 
 KEEP = 5  # candidates per unknown name
+DECLARED = 2  # of them, the closest whose declaration is also offered renamed
 FLOOR = 0.35  # below this a completion is not a plausible respelling
 
 _NAME = re.compile(r"^(?:Cannot find name|No value exists in scope for the shorthand property) '([^']+)'")
@@ -65,7 +70,43 @@ def unknown_name(ctx: FixContext, doc: Doc) -> list[Candidate]:
                 score,
             )
         )
+        if what in ("member", "property") and not shorthand and len(out) <= DECLARED:
+            renamed = _declaration_renamed(ctx, wrong, name, score)
+            if renamed is not None:
+                out.append(renamed)
     return out
+
+
+def _declaration_renamed(ctx: FixContext, wrong: str, declared: str, score: float) -> Candidate | None:
+    """The other direction: the member `declared` renamed to `wrong` where it is declared and
+    everywhere it is used, as this use spells it — TypeScript's rename, asked with `declared`
+    typed at the error in memory. Which direction is right, the compiler (what else breaks) and the
+    project's vocabulary (tsfix.vocabulary) tell."""
+    path, start, end = ctx.target.file, ctx.target.start, ctx.target.end
+    original = ctx.service.text(path)
+    probe = original[: index_of(original, start)] + declared + original[index_of(original, end) :]
+    ctx.service.set_text(path, probe)
+    try:
+        edits = ctx.service.rename(path, start, wrong)
+        texts = {path: probe}
+        for file, file_edits in edits_by_file(edits).items():
+            if file.startswith("../") or "node_modules/" in file or Path(file).is_absolute():
+                return None  # declared in a library: not the project's to rename
+            texts[file] = apply_edits(texts.get(file) or ctx.service.text(file), file_edits)
+    finally:
+        ctx.service.set_text(path, original)
+    if len({e.file for e in edits}) < 2 and len(edits) < 2:
+        return None  # nothing but this use
+    before = {file: original if file == path else ctx.service.text(file) for file in texts}
+    whole = tuple(e for file in sorted(texts) for e in edits_between(file, before[file], texts[file]))
+    if not whole:
+        return None
+    return search_candidate(
+        "rename-declared",
+        f"Rename '{declared}' to '{wrong}' where it is declared and used (as this use spells it)",
+        whole,
+        score * 0.7,  # one use against a declaration: the use is the likelier slip, unless more say otherwise
+    )
 
 
 def _imported(ctx: FixContext, doc: Doc, wrong: str) -> list[Candidate]:

@@ -4,7 +4,7 @@
     Type '…' is missing the following properties from type 'T': x, y       (TS2739, TS2740)
 
 Each missing property is valued from an in-scope value — the same name first (written as a
-shorthand), then names alike it — or, marked as a guess, an empty value of some type ('', 0, false,
+shorthand), then names alike it, then a member of a nearby value (`getState: store.getState`) — or, marked as a guess, an empty value of some type ('', 0, false,
 [], {}, null, undefined), of which the compiler keeps those that fit. The existing properties are
 never re-emitted: a new line gets the indentation of its siblings and the trailing comma they use.
 """
@@ -20,6 +20,7 @@ from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.search.calls import quote
 from tsfix.fixers.search.names import search_candidate
 from tsfix.fixers.search.rank import similarity
+from tsfix.fixers.search.values import member_paths
 from tsfix.fixers.syntax import Doc, value_node, walk
 
 _ONE = re.compile(r"^Property '([^']+)' is missing in type '.*' but required in type '")
@@ -52,7 +53,7 @@ def missing_properties(ctx: FixContext, doc: Doc) -> list[Candidate]:
         for c in ctx.service.completions(ctx.target.file, doc.pos(obj.start_byte))
         if c.local and c.is_value and c.kind not in ("class", "module", "alias")
     ]
-    choices = [_values_for(name, values, q) for name in wanted]
+    choices = [_values_for(name, values, q, member_paths(ctx, doc, obj, name)) for name in wanted]
     out = []
     for combination in itertools.islice(itertools.product(*choices), MAX_COMBINATIONS):
         members = [member for member, _, _ in combination]
@@ -69,7 +70,9 @@ def missing_properties(ctx: FixContext, doc: Doc) -> list[Candidate]:
     return out
 
 
-def _values_for(name: str, values: list[str], quote: str) -> list[tuple[str, float, bool]]:
+def _values_for(
+    name: str, values: list[str], quote: str, paths: list[tuple[str, float]]
+) -> list[tuple[str, float, bool]]:
     """(member text, rank, guessed) for one missing property, best first."""
     found: list[tuple[str, float, bool]] = []
     if name in values:
@@ -79,6 +82,8 @@ def _values_for(name: str, values: list[str], quote: str) -> list[tuple[str, flo
         key=lambda v: -similarity(name, v),
     )
     found += [(f"{name}: {v}", 0.8 * similarity(name, v), False) for v in alike[:3]]
+    found += [(f"{name}: {path}", 0.85 * score, False) for path, score in paths[:3]]
+    found.sort(key=lambda f: -f[1])
     found += [(f"{name}: {e.replace(chr(39), quote)}", 0.3, True) for e in EMPTY_VALUES]
     return found
 
@@ -99,7 +104,7 @@ def _insert_members(doc: Doc, obj: Any, members: list[str]):
         return doc.insert(last.end_byte, "".join(f", {m}" for m in members))
     line_start = doc.data.rfind(b"\n", 0, last.start_byte) + 1
     indent = doc.data[line_start : last.start_byte].decode("utf-8", errors="replace")
-    indent = indent if not indent.strip() else re.match(r"\s*", indent).group(0)  # type: ignore[union-attr]
+    indent = indent[: len(indent) - len(indent.lstrip())]  # the leading whitespace of the line
     if trailing:
         comma = last.end_byte + len(after) - len(after.lstrip()) + 1
         return doc.insert(comma, "".join(f"\n{indent}{m}," for m in members))

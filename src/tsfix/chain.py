@@ -1,0 +1,184 @@
+"""Chains: a candidate that removes its error but causes new ones is continued with those errors.
+
+A misspelt import renamed while its uses keep the misspelling, `await` added in a function that then
+has to be `async`: the first step is right, and what it breaks is the next error to fix. The
+Suggester hands the best few such candidates to `continue_chains`, which
+
+1. puts the step's files in the language service's copy (nothing is written to disk),
+2. asks the same fixers about the first error the step introduced — where that error occurs several
+   times (each use of a renamed binding), an answer that replaces the error's text is made at every
+   occurrence,
+3. composes each answer with the step into one candidate made against the original files (one
+   suggestion, one diff), and
+4. lets the verifier judge the composition from scratch.
+
+Up to three steps. Only a chain whose final candidate verifies (the target gone, no new error)
+counts; every composition is verified within the error's budget like any other candidate, and
+ranked lower for each step it takes (×0.8).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from tsfix.confidence import TIER
+from tsfix.edits import TextEdit, apply_edits, edits_between, edits_by_file, index_of
+from tsfix.fixers import FixContext
+from tsfix.fixers.candidate import Candidate
+from tsfix.langserver import LanguageServiceError, LsDiagnostic
+from tsfix.verify import Verification, Verifier
+
+if TYPE_CHECKING:
+    from tsfix.suggest import Budget
+
+STEPS = 3  # the first candidate and at most two continuations
+SEEDS = 3  # candidates continued at each step
+ANSWERS = 6  # continuations tried per candidate
+MAX_NEW = 3  # a step that introduces more kinds of error than this is not continued
+CONTINUED = 0.8  # each step more is a step more that can be wrong: its rank is discounted
+
+Propose = Callable[[FixContext], list[Candidate]]
+
+
+def continuable(v: Verification) -> bool:
+    """A step worth continuing: its own error is gone, and it introduced a few new ones."""
+    return (
+        v.target_gone
+        and not v.verified
+        and not v.invalid
+        and not v.suppression
+        and 0 < len(v.new_errors) <= MAX_NEW
+    )
+
+
+def continue_chains(
+    verifier: Verifier,
+    ctx: FixContext,
+    results: Sequence[tuple[Candidate, Verification]],
+    propose: Propose,
+    budget: Budget,
+) -> list[tuple[Candidate, Verification]]:
+    """Verified-or-not compositions of the continuable results with what `propose` answers for the
+    errors they introduce, deepest last; stops at the first step where one verifies."""
+    out: list[tuple[Candidate, Verification]] = []
+    seen: set[tuple[tuple[str, str], ...]] = set()
+    frontier = [c for c, v in results if continuable(v)][:SEEDS]
+    for _ in range(STEPS - 1):
+        following: list[Candidate] = []
+        for step in frontier:
+            if not budget.allows():
+                break
+            for composed in next_steps(verifier, ctx, step, propose)[:ANSWERS]:
+                key = tuple(sorted(verifier.result_texts(composed.edits)[1].items()))
+                if key in seen:
+                    continue
+                seen.add(key)
+                if not budget.allows():
+                    budget.untried += 1
+                    continue
+                budget.used += 1
+                v = verifier.verify(composed, ctx.target)
+                out.append((composed, v))
+                if continuable(v):
+                    following.append(composed)
+        if any(v.verified for _, v in out):
+            break
+        frontier = following[:SEEDS]
+        if not frontier:
+            break
+    return out
+
+
+def next_steps(verifier: Verifier, ctx: FixContext, step: Candidate, propose: Propose) -> list[Candidate]:
+    """`step` composed with each candidate `propose` makes for the first error it introduces."""
+    service = verifier.service
+    _, after = verifier.result_texts(step.edits)
+    files = sorted(set(after) | {ctx.target.file})
+    old = Counter(d.key for path in files for d in verifier.baseline(path) if d.is_problem)
+    copies = [service, *([ctx.helper] if ctx.helper is not None else [])]  # the helper proposes too
+    try:
+        for path, text in after.items():
+            for copy in list(copies):
+                try:
+                    copy.set_text(path, text)
+                except LanguageServiceError:
+                    if copy is service:
+                        raise
+                    copies.remove(copy)  # the helper is best effort
+        current = {path: [d for d in service.diagnostics(path) if d.is_problem] for path in files}
+        added = Counter(d.key for ds in current.values() for d in ds) - old
+        fresh = [d for path in files for d in current[path] if d.key in added]
+        if not fresh:
+            return []
+        first = fresh[0]
+        same = [d for d in fresh if d.key == first.key]
+        sub = FixContext(
+            ctx.error, first, service, ctx.root, current[first.file], ctx.helper, ctx.project_errors
+        )
+        answers = sorted(propose(sub), key=lambda c: -TIER.get(c.fixer, 0.6) * c.rank)
+        texts = {path: service.text(path) for path in files}
+        for answer in answers:  # the texts the answers were made against
+            for path in edits_by_file(answer.edits):
+                texts.setdefault(path, service.text(path))
+    finally:
+        for path in after:
+            for copy in copies:
+                with contextlib.suppress(LanguageServiceError):
+                    copy.reset(path)
+    composed = []
+    for answer in answers:
+        result = dict(after)
+        try:
+            made = _at_every_occurrence(answer.edits, first, same, texts)
+            for path, file_edits in edits_by_file(made).items():
+                result[path] = apply_edits(texts[path], file_edits)
+        except ValueError:  # overlapping edits
+            continue
+        whole = tuple(
+            edit
+            for path, text in sorted(result.items())
+            for edit in edits_between(path, service.disk_text(path), text)
+        )
+        if not whole:
+            continue
+        weaker = min((step.fixer, answer.fixer), key=lambda name: TIER.get(name, 0.6))
+        composed.append(
+            Candidate(
+                weaker,
+                whole,
+                _described(step, answer, len(made)),
+                fix_name=f"{step.fix_name or step.fixer}+{answer.fix_name or answer.fixer}",
+                also_from=[],
+                rank=step.rank * answer.rank * CONTINUED,
+                guess=step.guess or answer.guess,
+            )
+        )
+    return composed
+
+
+def _described(step: Candidate, answer: Candidate, places: int) -> str:
+    if answer.description == step.description:
+        return f"{step.description}, and the same at {places} more place(s) it leaves broken"
+    return f"{step.description}; then {answer.description}"
+
+
+def _at_every_occurrence(
+    edits: tuple[TextEdit, ...], first: LsDiagnostic, same: list[LsDiagnostic], texts: dict[str, str]
+) -> tuple[TextEdit, ...]:
+    """An answer that replaces exactly the error's text, made at each occurrence of the same error."""
+    if len(same) < 2 or len(edits) != 1:
+        return edits
+    (edit,) = edits
+    if (edit.file, edit.start, edit.end) != (first.file, first.start, first.end):
+        return edits
+    text = texts[first.file]
+    replaced = text[index_of(text, first.start) : index_of(text, first.end)]
+    out = [edit]
+    for d in same[1:]:
+        other = texts.get(d.file)
+        if other is not None and other[index_of(other, d.start) : index_of(other, d.end)] == replaced:
+            out.append(TextEdit(d.file, d.start, d.end, edit.new_text))
+    return tuple(out)
