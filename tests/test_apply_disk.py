@@ -122,7 +122,7 @@ def test_apply_on_a_full_disk_changes_nothing_and_says_so(
     original = snapshot(root)
     fill(root, leave_pages=2)  # room for two of the four new files
 
-    result = cli("apply", "--all", "--path", str(root), "--store", store)
+    result = cli("apply", "--min-confidence", "0", "--all", "--path", str(root), "--store", store)
     assert result.exit_code == 2, result.output
     out = " ".join(result.output.split())
     assert "could not write src/f2.ts: No space left on device" in out
@@ -145,7 +145,7 @@ def test_undo_copies_that_do_not_fit_change_nothing(make_project, cli, tmpfs, tm
     original = snapshot(root)
     fill(root / ".tsfix", leave_pages=0)
 
-    result = cli("apply", "--all", "--path", str(root), "--store", store)
+    result = cli("apply", "--min-confidence", "0", "--all", "--path", str(root), "--store", store)
     assert result.exit_code == 2, result.output
     out = " ".join(result.output.split())
     assert "could not write the copy of src/f0.ts in .tsfix/undo/" in out and "No space left on device" in out
@@ -166,7 +166,9 @@ def test_apply_that_just_fits_then_undo_on_a_full_disk(
     original = snapshot(root)
     filler = fill(root, leave_pages=FILES + 1)
 
-    result = cli("apply", "--all", "--path", str(root), "--store", store, "--format", "json")
+    result = cli(
+        "apply", "--min-confidence", "0", "--all", "--path", str(root), "--store", store, "--format", "json"
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["written"] == [f"src/f{i}.ts" for i in range(FILES)] and data["warnings"] == []
@@ -193,7 +195,7 @@ def test_ci_write_on_a_full_disk_changes_nothing(make_project, cli, tmpfs, tmp_p
     original = snapshot(root)
     filler = fill(root, leave_pages=1)
 
-    result = cli("ci", str(root), "--write", "--store", store)
+    result = cli("ci", "--min-confidence", "0", str(root), "--write", "--store", store)
     assert result.exit_code == 2, result.output
     out = " ".join(result.output.split())
     assert "could not write src/f1.ts: No space left on device; nothing was changed" in out

@@ -81,7 +81,11 @@ def test_read_only_store_fails_before_any_work(
     assert tsfix_cli("suggest", "--no-ts6", cwd=root).returncode == 0
     mounted = root / target
     read_only(mounted)
-    for command in (["scan"], ["suggest", "--no-ts6", "--status", "ai_suggested"], ["apply", "--all"]):
+    for command in (
+        ["scan"],
+        ["suggest", "--no-ts6", "--status", "ai_suggested"],
+        ["apply", "--min-confidence", "0", "--all"],
+    ):
         result = tsfix_cli(*command, cwd=root)
         assert result.returncode == 2, (command, result.stderr)
         message = one_problem(result)
@@ -89,7 +93,7 @@ def test_read_only_store_fails_before_any_work(
         assert (root / "src/a.ts").read_text() == TYPO  # apply wrote nothing
 
     _writable_again(mounted)
-    applied = tsfix_cli("apply", "--all", cwd=root)
+    applied = tsfix_cli("apply", "--min-confidence", "0", "--all", cwd=root)
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert (root / "src/a.ts").read_text() == FIXED
     read_only(mounted)
@@ -109,12 +113,14 @@ def test_read_only_undo_folder_stops_apply_before_writing(make_project, tsfix_cl
     assert tsfix_cli("suggest", cwd=root).returncode == 0
     (root / ".tsfix/undo").mkdir()
     read_only(root / ".tsfix/undo")
-    result = tsfix_cli("apply", "--all", cwd=root)
+    result = tsfix_cli("apply", "--min-confidence", "0", "--all", cwd=root)
     assert result.returncode == 2
     message = one_problem(result)
     assert ".tsfix/undo is read-only" in message and "tsfix undo" in message
     assert (root / "src/a.ts").read_text() == TYPO
-    assert tsfix_cli("apply", "--all", "--dry-run", cwd=root).returncode == 0  # writes nothing there
+    assert (
+        tsfix_cli("apply", "--min-confidence", "0", "--all", "--dry-run", cwd=root).returncode == 0
+    )  # writes nothing there
 
 
 # ----------------------------------------------------------------------------- ids and counts
@@ -215,7 +221,7 @@ def test_suggest_and_apply_on_a_utf16_file(make_project, cli, ts_version: str) -
     assert error["note"] is None, error["note"]
     best = error["suggestions"][0]
     assert best["verified"] and "+export const x = user.email;" in best["suggestion"]
-    assert cli("apply", "--all", "--path", str(root)).exit_code == 0
+    assert cli("apply", "--min-confidence", "0", "--all", "--path", str(root)).exit_code == 0
     raw = (root / "src/a.ts").read_bytes()
     assert raw == codecs.BOM_UTF16_LE + FIXED.encode("utf-16-le")
     assert cli("scan", str(root)).exit_code == 0
@@ -244,7 +250,7 @@ def test_a_file_changed_while_applying_exits_1(make_project, tsfix_cli, ts_versi
     assert tsfix_cli("suggest", "--no-ts6", cwd=root).returncode == 0
     exe = Path(os.sys.executable).parent / "tsfix"
     proc = subprocess.Popen(
-        [str(exe), "apply", "--all", "--interactive"],
+        [str(exe), "apply", "--min-confidence", "0", "--all", "--interactive"],
         cwd=root,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

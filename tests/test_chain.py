@@ -49,7 +49,7 @@ def test_a_misspelt_import_with_misspelt_uses_is_fixed_in_two_steps(
     best = error["suggestions"][0]
     assert best["verified"] and best["fixer"] == "quickfix"
     assert "and the same at 2 more place(s)" in best["explanation"]
-    assert cli("apply", "--all", "--path", str(root), env=ts6_env).exit_code == 0
+    assert cli("apply", "--min-confidence", "0", "--all", "--path", str(root), env=ts6_env).exit_code == 0
     assert (root / "src/a.ts").read_text() == files["src/a.ts"].replace("formatDat", "formatDate")
 
 
@@ -94,7 +94,7 @@ def test_one_missing_import_used_three_times_is_one_fix(make_project, cli, ts_ve
         assert other["note"] == f"the same fix as error {first['id']} (one cause)"
         assert other["candidates_checked"] == 1
         assert other["suggestions"][0]["verified"] and other["suggestions"][0]["suggestion"] == diff
-    applied = cli("apply", "--all", "--path", str(root), "-f", "json")
+    applied = cli("apply", "--min-confidence", "0", "--all", "--path", str(root), "-f", "json")
     assert applied.exit_code == 0, applied.output
     states = [f["state"] for f in json.loads(applied.stdout)["fixes"]]
     assert states == ["applied"] * 3

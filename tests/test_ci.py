@@ -179,13 +179,13 @@ def test_patch_and_write(make_project, cli, tmp_path: Path) -> None:
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     before = {p: (root / p).read_text() for p in FILES}
     patch = tmp_path / "fixes.patch"
-    code, report = run_json(cli, str(root), "--patch", str(patch))
+    code, report = run_json(cli, str(root), "--patch", str(patch), "--min-confidence", "0")
     assert code == 1 and report["patch"] == str(patch) and report["counts"]["fixable"] == 2
     assert {p: (root / p).read_text() for p in FILES} == before
     check = subprocess.run(["git", "apply", "--check", str(patch)], cwd=root, capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
 
-    code, report = run_json(cli, str(root), "--write")
+    code, report = run_json(cli, str(root), "--write", "--min-confidence", "0")
     assert code == 1  # the gate looks at the code as checked out
     assert report["counts"]["applied"] == 2 and sorted(report["written"]) == ["src/format.ts", "src/page.ts"]
     assert "user.email" in (root / "src/format.ts").read_text()
@@ -205,7 +205,7 @@ def test_one_language_service_serves_suggest_and_the_recheck(make_project) -> No
     project = resolve_project(root)
     report = run_ci(
         project,
-        CiOptions(suggest=SuggestOptions(no_llm=True, statuses=None), write=True),
+        CiOptions(suggest=SuggestOptions(no_llm=True, statuses=None), write=True, min_confidence=0.0),
         lambda event: events.append(names.get(type(event), type(event).__name__)),
     )
     assert events.count("service") == 1 and events.count("tsc") == 1

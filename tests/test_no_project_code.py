@@ -117,7 +117,7 @@ def test_suggest_apply_and_ci_run_no_project_code(hostile_project, cli, ts_versi
     assert best["verified"], best
     assert "+  return u.email;" in best["suggestion"]
 
-    result = cli("apply", "--all", "--dry-run", "--path", str(root), env=env)
+    result = cli("apply", "--min-confidence", "0", "--all", "--dry-run", "--path", str(root), env=env)
     assert result.exit_code == 0, result.output
     assert "u.email" in result.output
     no_markers(hostile, "apply --dry-run")

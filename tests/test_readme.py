@@ -16,7 +16,7 @@ from conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 EXAMPLE = REPO / "examples" / "webapp"
-LOOP = "{ tsfix scan; tsfix suggest && tsfix apply --all; }"
+LOOP = "{ tsfix scan; tsfix suggest && tsfix apply --all --min-confidence 0.7; }"
 
 
 def test_readme_opens_with_exactly_two_commands() -> None:

@@ -121,7 +121,7 @@ def test_every_command_refuses_a_newer_store(
         ("list", str(root), "--store", newer_store.url, "--status", "all"),
         ("show", newer_store.error_id, *where),
         ("suggest", *where, "--no-llm"),
-        ("apply", "--all", *where),
+        ("apply", "--min-confidence", "0", "--all", *where),
         ("ci", str(root), "--store", newer_store.url, "--no-llm"),
         ("db", "status", *where),
     ]
