@@ -38,6 +38,17 @@ DEFAULT_TSCONFIG = {
     "include": ["src"],
 }
 
+# A module exporting formatDate, imported as `formatDat` and used under that name twice (the search
+# renames the import with its uses; a chain gets there through TypeScript's spelling fix).
+MISSPELT_IMPORT = {
+    "src/lib.ts": "export function formatDate(when: Date): string { return when.toISOString(); }\n",
+    "src/a.ts": (
+        'import { formatDat } from "./lib";\n'
+        "export const today = formatDat(new Date());\n"
+        "export const later = (d: Date) => formatDat(d);\n"
+    ),
+}
+
 
 # The components a test needs, marked from the fixtures it uses (`./scripts/test -m "not pg"` is the
 # fast tier; CI runs everything). Stores chosen by a parameter open Postgres/Supabase lazily.

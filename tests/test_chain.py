@@ -10,6 +10,7 @@ import random
 
 import pytest
 
+from conftest import MISSPELT_IMPORT
 from tsfix.edits import apply_edits, edits_between
 
 UNUSED = {"compilerOptions": {"strict": True, "noUnusedLocals": True, "noEmit": True, "target": "es2022",
@@ -34,14 +35,7 @@ def suggestions(cli, root, env, *args: str) -> list[dict]:
 def test_a_misspelt_import_with_misspelt_uses_is_fixed_in_two_steps(
     make_project, cli, ts_version, ts6_env
 ) -> None:
-    files = {
-        "src/lib.ts": "export function formatDate(when: Date): string { return when.toISOString(); }\n",
-        "src/a.ts": (
-            'import { formatDat } from "./lib";\n'
-            "export const today = formatDat(new Date());\n"
-            "export const later = (d: Date) => formatDat(d);\n"
-        ),
-    }
+    files = dict(MISSPELT_IMPORT)
     root = make_project(files, ts=ts_version)
     # the spelling quick fix alone renames only the import, and its uses then fail
     (error,) = suggestions(cli, root, ts6_env, "--fixer", "quickfix")

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from conftest import MISSPELT_IMPORT
 from tsfix.fixers import FixContext
 from tsfix.fixers.search import SearchFixer
 from tsfix.fixers.search.rank import best, similarity
@@ -100,14 +101,7 @@ def test_the_declaration_is_renamed_when_the_project_spells_the_member_like_the_
 
 
 def test_a_misspelt_import_is_renamed_with_its_uses(make_project, ts_version) -> None:
-    files = {
-        "src/lib.ts": "export function formatDate(when: Date): string { return when.toISOString(); }\n",
-        "src/a.ts": (
-            'import { formatDat } from "./lib";\n'
-            "export const today = formatDat(new Date());\n"
-            "export const later = (d: Date) => formatDat(d);\n"
-        ),
-    }
+    files = dict(MISSPELT_IMPORT)
     out = searched(make_project, ts_version, files, "TS2724")
     assert verified(out)[0] == files["src/a.ts"].replace("formatDat", "formatDate")
     renamed = [text for name, text, _ in out if name == "closest-export"]

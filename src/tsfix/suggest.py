@@ -196,6 +196,7 @@ class Suggester:
         self.options = options
         self.verifier = Verifier(service, options.allow_suppressions)
         self.vocabulary = Vocabulary(root)
+        self._strengths: dict[tuple[int, int], float] = {}  # for the error being scored
         self.verify_ms: list[float] = []
         self.project_errors: list[ErrorRow] = []
         #: verified fixes that removed more errors than their own, tried first on those errors:
@@ -304,9 +305,13 @@ class Suggester:
         return [(c, v) for c, v in results if not v.invalid and (not v.suppression or allowed)]
 
     def _alone(self, c: Candidate, v: Verification) -> float:
-        """A candidate's strength before it is compared with the others (ambiguity 1)."""
-        before, after = self.verifier.result_texts(c.edits)
-        return evidence(c, v, changed_size(before, c.edits), 1, self.vocabulary.share(before, after)).strength
+        """A candidate's strength before it is compared with the others (ambiguity 1), once each."""
+        key = (id(c), id(v))
+        if key not in self._strengths:
+            before, after = self.verifier.result_texts(c.edits)
+            share = self.vocabulary.share(before, after)
+            self._strengths[key] = evidence(c, v, changed_size(before, c.edits), 1, share).strength
+        return self._strengths[key]
 
     def _mass(self, results: list[tuple[Candidate, Verification]]) -> float:
         """The strength of the distinct verified results together (results that differ only in
@@ -382,6 +387,7 @@ class Suggester:
                     ),
                 )
             )
+        self._strengths.clear()  # ids are reused once the error's candidates are gone
         scored.sort(key=lambda s: (-s.confidence, s.candidate.fixer))
         return scored[: self.options.keep]
 
