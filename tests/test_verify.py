@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,6 +11,7 @@ from hypothesis import strategies as st
 from tsfix.confidence import Evidence, confidence, evidence
 from tsfix.edits import Position, TextEdit
 from tsfix.fixers.candidate import Candidate
+from tsfix.importgraph import ImportGraph
 from tsfix.langserver.factory import open_language_service
 from tsfix.tsc import find_tsc
 from tsfix.verify import Verification, Verifier, merge_identical, suppression_in
@@ -232,3 +235,24 @@ def test_importers_are_checked_only_when_exported_types_change(make_project, ts_
         )
         assert "importers" in row.stage_ms and not row.verified
         assert service.text("src/lib.ts") == service.disk_text("src/lib.ts")
+
+
+def test_importers_include_those_of_barrels_that_reexport_a_file(tmp_path: Path) -> None:
+    files = {
+        "src/lib.ts": "export const x = 1;\n",
+        "src/internal.ts": 'export * from "./lib";\nexport { y } from "./other";\n',
+        "src/index.ts": 'export type { Z } from "./internal";\nexport * from "./index";\n',  # a cycle
+        "src/a.ts": 'import { x } from "./internal";\n',
+        "src/b.ts": 'import { Z } from "./index";\n',
+        "src/c.ts": 'import { y } from "./other";\n',
+        "src/other.ts": 'export const y = 2;\nexport * from "./internal";\n',  # a cycle through two
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    graph = ImportGraph(tmp_path)
+    # lib.ts reaches a.ts through internal.ts, b.ts through internal.ts then index.ts, c.ts via other.ts
+    assert graph.importers("src/lib.ts") == {
+        "src/internal.ts", "src/a.ts", "src/index.ts", "src/other.ts", "src/b.ts", "src/c.ts"
+    }  # fmt: skip
+    assert graph.importers("src/a.ts") == set()

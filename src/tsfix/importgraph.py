@@ -16,6 +16,10 @@ from tsfix.edits import source_text
 _IMPORT = re.compile(
     r"""(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)(['"])(\.{1,2}/[^'"\n]+)\1""", re.M
 )
+#: `export * from './x'`, `export { a, type B } from './x'`: a barrel, whose importers see x's types
+_REEXPORT = re.compile(
+    r"""\bexport\s+(?:type\s+)?(?:\*(?:\s+as\s+[\w$]+)?|\{[^}]*\})\s*from\s*(['"])(\.{1,2}/[^'"\n]+)\1"""
+)
 _SOURCE_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".d.ts", ".js", ".jsx", ".mjs", ".cjs")
 _SKIP_DIRS = {"node_modules", ".git", ".tsfix", "dist", "build", "out", "coverage"}
 
@@ -33,13 +37,15 @@ def source_files(root: Path) -> Iterator[str]:
 class ImportGraph:
     """Which project files import which, from their relative import specifiers (built once, lazily).
 
-    Path aliases (tsconfig `paths`) and bare package imports are not followed: a file reached only
+    A file's importers include those of every barrel that re-exports it (`export * from './x'`,
+    transitively): an edit to x changes what they see through the barrel. Path aliases (tsconfig `paths`) and bare package imports are not followed: a file reached only
     that way is not re-checked when a file it imports is edited.
     """
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self._importers: dict[str, set[str]] | None = None
+        self._reexporters: dict[str, set[str]] = {}
 
     def _resolve(self, importer: str, spec: str, known: set[str]) -> str | None:
         base = os.path.normpath(os.path.join(os.path.dirname(importer), spec)).replace(os.sep, "/")
@@ -63,9 +69,19 @@ class ImportGraph:
                     text = source_text((self.root / file).read_bytes())
                 except OSError:
                     continue
-                for m in _IMPORT.finditer(text):
-                    target = self._resolve(file, m.group(2), known)
-                    if target is not None and target != file:
-                        importers.setdefault(target, set()).add(file)
+                for pattern, into in ((_IMPORT, importers), (_REEXPORT, self._reexporters)):
+                    for m in pattern.finditer(text):
+                        target = self._resolve(file, m.group(2), known)
+                        if target is not None and target != file:
+                            into.setdefault(target, set()).add(file)
             self._importers = importers
-        return set(self._importers.get(path, set()))
+        found: set[str] = set()
+        seen, todo = {path}, [path]
+        while todo:  # through barrels, each once (re-export cycles end)
+            current = todo.pop()
+            found |= self._importers.get(current, set())
+            for barrel in self._reexporters.get(current, set()) - seen:
+                seen.add(barrel)
+                todo.append(barrel)
+        found.discard(path)
+        return found
