@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tsfix.chain import continue_chains
@@ -200,9 +199,9 @@ class Suggester:
         self.verify_ms: list[float] = []
         self.project_errors: list[ErrorRow] = []
         #: verified fixes that removed more errors than their own, tried first on those errors:
-        #: (candidate, the errors it removed, the verified strength of its error's candidates, the
-        #: error it was found for)
-        self.shared: list[tuple[Candidate, Counter[tuple[str, str, str]], float, int | str]] = []
+        #: (candidate, its verification, the verified strength of its error's candidates, the error
+        #: it was found for)
+        self.shared: list[tuple[Candidate, Verification, float, int | str]] = []
 
     @property
     def tier(self) -> int:
@@ -272,8 +271,7 @@ class Suggester:
         kept = self._score(error, results, mass)
         best = kept[0] if kept else None
         if best is not None and best.verification.verified and best.verification.removed.total() > 1:
-            removed = best.verification.removed
-            self.shared.append((best.candidate, removed, mass, error.id))
+            self.shared.append((best.candidate, best.verification, mass, error.id))
         if budget.untried:
             notes.append(budget.report())
         note = None
@@ -288,12 +286,13 @@ class Suggester:
 
     def _same_cause(self, error: ErrorRow, target: LsDiagnostic, started: float) -> ErrorOutcome | None:
         """The fix already found for another error, when it removes this one too (one cause, many
-        errors: a missing import used three times): verified against this error and recorded with
-        the same diff, so that `apply` applies it once for all of them."""
-        for candidate, removed, mass, origin in self.shared:
-            if removed[target.key] == 0:
+        errors: a missing import used three times), recorded with the same diff, so that `apply`
+        applies it once for all of them. Its verification holds for this error as it is: the files
+        checked include this error's (it is among those removed) and none of them gained an error."""
+        for candidate, verification, mass, origin in self.shared:
+            if verification.removed[target.key] == 0:
                 continue
-            v = self.verifier.verify(candidate, target)
+            v = replace(verification, target_gone=True, elapsed_ms=0.0)
             if v.verified:
                 kept = self._score(error, [(candidate, v)], mass, {"same_cause_as": origin})
                 note = f"the same fix as error {origin} (one cause)"
