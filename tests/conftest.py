@@ -276,3 +276,22 @@ def sarif_schema() -> dict:
     return json.loads(
         (modules / "@microsoft/sarif-matcher-utils/lib/schemas/sarif-2.1.0-rtm.5.json").read_text()
     )
+
+
+# ----------------------------------------------------------------------------- suggesting
+
+
+@pytest.fixture
+def ts6_env(typescript, ts_version) -> dict[str, str]:
+    """For a TypeScript 7 project: the tsserver of TypeScript 6 that gives it its quick fixes."""
+    if not ts_version.startswith("7"):
+        return {}
+    return {"TSFIX_TS6_PATH": str(typescript("6.0.3") / "typescript")}
+
+
+def suggestions(cli, root, env, *args: str) -> list[dict]:
+    """Scan (errors expected), then suggest as JSON: the errors with their suggestions."""
+    assert cli("scan", str(root), env=env).exit_code == 1
+    result = cli("suggest", "--path", str(root), "-f", "json", *args, env=env)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["errors"]

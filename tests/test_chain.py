@@ -8,28 +8,11 @@ from __future__ import annotations
 import json
 import random
 
-import pytest
-
-from conftest import MISSPELT_IMPORT
+from conftest import MISSPELT_IMPORT, suggestions
 from tsfix.edits import apply_edits, edits_between
 
 UNUSED = {"compilerOptions": {"strict": True, "noUnusedLocals": True, "noEmit": True, "target": "es2022",
           "module": "esnext", "moduleResolution": "bundler"}, "include": ["src"]}  # fmt: skip
-
-
-@pytest.fixture
-def ts6_env(typescript, ts_version) -> dict[str, str]:
-    """For a TypeScript 7 project: the tsserver of TypeScript 6 that gives it its quick fixes."""
-    if not ts_version.startswith("7"):
-        return {}
-    return {"TSFIX_TS6_PATH": str(typescript("6.0.3") / "typescript")}
-
-
-def suggestions(cli, root, env, *args: str) -> list[dict]:
-    assert cli("scan", str(root), env=env).exit_code == 1
-    result = cli("suggest", "--path", str(root), "-f", "json", *args, env=env)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)["errors"]
 
 
 def test_a_misspelt_import_with_misspelt_uses_is_fixed_in_two_steps(

@@ -60,9 +60,11 @@ def continue_chains(
     results: Sequence[tuple[Candidate, Verification]],
     propose: Propose,
     budget: Budget,
+    finish: Callable[[Candidate], Candidate] = lambda c: c,
 ) -> list[tuple[Candidate, Verification]]:
     """Verified-or-not compositions of the continuable results with what `propose` answers for the
-    errors they introduce, deepest last; stops at the first step where one verifies."""
+    errors they introduce, each made final by `finish` (the file's style), deepest last; stops at
+    the first step where one verifies."""
     out: list[tuple[Candidate, Verification]] = []
     seen: set[tuple[tuple[str, str], ...]] = set()
     frontier = [c for c, v in results if continuable(v)][:SEEDS]
@@ -71,7 +73,7 @@ def continue_chains(
         for step in frontier:
             if not budget.allows():
                 break
-            for composed in next_steps(verifier, ctx, step, propose)[:ANSWERS]:
+            for composed in map(finish, next_steps(verifier, ctx, step, propose)[:ANSWERS]):
                 key = tuple(sorted(verifier.result_texts(composed.edits)[1].items()))
                 if key in seen:
                     continue

@@ -130,6 +130,14 @@ def edits_between(path: str, before: str, after: str) -> list[TextEdit]:
         a, b = before[start:end], after[new_start:new_end]
         head = _common_prefix(a, b)
         tail = min(_common_prefix(a[::-1], b[::-1]), len(a) - head, len(b) - head)
+        while head and _word(a[head - 1]) and (_word(a[head : head + 1]) or _word(b[head : head + 1])):
+            head -= 1  # whole words: `emial` -> `email` is one word replaced, not `ia` -> `ai`
+        while (
+            tail
+            and _word(a[len(a) - tail])
+            and (_word(a[len(a) - tail - 1 : len(a) - tail]) or _word(b[len(b) - tail - 1 : len(b) - tail]))
+        ):
+            tail -= 1
         if head and a[head - 1] == "\r" and a[head : head + 1] == "\n":
             head -= 1  # a position cannot fall inside a CRLF
         if tail and a[len(a) - tail - 1 : len(a) - tail] == "\r" and a[len(a) - tail] == "\n":
@@ -143,6 +151,10 @@ def edits_between(path: str, before: str, after: str) -> list[TextEdit]:
             )
         )
     return edits
+
+
+def _word(char: str) -> bool:
+    return bool(char) and (char.isalnum() or char in "_$")
 
 
 def _common_prefix(a: str, b: str) -> int:

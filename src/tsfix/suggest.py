@@ -30,6 +30,7 @@ from tsfix.progress import ErrorsSelected, Progress, ServiceStarting, Suggested,
 from tsfix.project import ProgramSources, Project
 from tsfix.records import OPEN_STATUSES, ErrorRow, ErrorStatus, SuggestionInput
 from tsfix.store import Store
+from tsfix.style import Normaliser
 from tsfix.tsc import TscInfo
 from tsfix.verify import Verification, Verifier, merge_identical
 from tsfix.vocabulary import Vocabulary
@@ -195,6 +196,7 @@ class Suggester:
         self.options = options
         self.verifier = Verifier(service, options.allow_suppressions)
         self.vocabulary = Vocabulary(root)
+        self.normaliser = Normaliser(root, self.service.disk_text)
         self._strengths: dict[tuple[int, int], float] = {}  # for the error being scored
         self.verify_ms: list[float] = []
         self.project_errors: list[ErrorRow] = []
@@ -212,14 +214,18 @@ class Suggester:
     def model_name(self) -> str | None:
         return next((getattr(m, "model_name", None) for m in self.models), None)
 
-    def _candidates(self, fixers: Sequence[Fixer], ctx: FixContext, notes: list[str]) -> list[Candidate]:
+    def _candidates(
+        self, fixers: Sequence[Fixer], ctx: FixContext, notes: list[str], styled: bool = True
+    ) -> list[Candidate]:
+        """What the fixers propose, each in the file's style (not the steps of a chain: they apply
+        to the chain's text in memory, and the chain is styled once it is composed)."""
         out: list[Candidate] = []
         for fixer in fixers:
             try:
                 out.extend(fixer.candidates(ctx))
             except LanguageServiceError as exc:
                 notes.append(f"{fixer.name}: {exc.message}")
-        return out
+        return [self.normaliser.candidate(c) for c in out] if styled else out
 
     def _verify(
         self, candidates: list[Candidate], target: LsDiagnostic, budget: Budget
@@ -259,7 +265,12 @@ class Suggester:
         results = self._verify(found, target, budget)
         if budget.allows():
             results += continue_chains(
-                self.verifier, ctx, results, lambda sub: self._candidates(self.deterministic, sub, []), budget
+                self.verifier,
+                ctx,
+                results,
+                lambda sub: self._candidates(self.deterministic, sub, [], styled=False),
+                budget,
+                self.normaliser.candidate,
             )
         if self.models and not any(v.verified for _, v in results):
             budget.renew()  # the model's candidates get a budget of their own
