@@ -187,6 +187,22 @@ def test_only_the_missing_property_is_inserted_in_the_objects_own_layout(make_pr
     assert any(name == "add-missing-properties" and "owner: ''" in text for name, text, _ in out)  # a guess
 
 
+def test_a_missing_property_goes_where_its_type_declares_it(make_project, ts_version) -> None:
+    files = {
+        "src/todo.ts": "export interface Todo {\n  id: number\n  title: string\n  due: string\n  done: boolean\n}\n",
+        "src/a.ts": (
+            "import type { Todo } from './todo'\n"
+            "export function make(id: number, title: string, done: boolean, due: string): Todo {\n"
+            "  return {\n    title: title,\n    done: done,\n  }\n}\n"
+        ),
+    }
+    out = searched(make_project, ts_version, files, "TS2739")
+    # id before the first existing property, due between them (title and done are declared around it)
+    assert verified(out)[0] == files["src/a.ts"].replace(
+        "    title: title,\n    done: done,\n", "    id,\n    title: title,\n    due,\n    done: done,\n"
+    )
+
+
 def test_several_missing_properties_on_one_line(make_project, ts_version) -> None:
     source = (
         "interface Point { x: number; y: number; z: number }\n"

@@ -6,7 +6,9 @@
 Each missing property is valued from an in-scope value — the same name first (written as a
 shorthand), then names alike it, then a member of a nearby value (`getState: store.getState`) — or, marked as a guess, an empty value of some type ('', 0, false,
 [], {}, null, undefined), of which the compiler keeps those that fit. The existing properties are
-never re-emitted: a new line gets the indentation of its siblings and the trailing comma they use.
+never re-emitted: a new line gets the indentation of its siblings and the trailing comma they use,
+and goes where the type declares it (after the existing property declared just before it, found
+with the language service's go-to-definition), as a person writes an object of that type.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ from tsfix.fixers.search.names import search_candidate
 from tsfix.fixers.search.rank import similarity
 from tsfix.fixers.search.values import member_paths
 from tsfix.fixers.syntax import Doc, value_node, walk
+from tsfix.langserver import LanguageServiceError
+
+#: the members of a type, in declaration order, are the named children of these nodes
+_MEMBER_LISTS = {"object_type", "interface_body", "class_body"}
+_MEMBERS = {"property_signature", "method_signature", "public_field_definition", "method_definition"}
 
 _ONE = re.compile(r"^Property '([^']+)' is missing in type '.*' but required in type '")
 _SEVERAL = re.compile(r"^Type '.*' is missing the following properties from type '.*': (.+)$")
@@ -54,6 +61,7 @@ def missing_properties(ctx: FixContext, doc: Doc) -> list[Candidate]:
         if c.local and c.is_value and c.kind not in ("class", "module", "alias")
     ]
     choices = [_values_for(name, values, q, member_paths(ctx, doc, obj, name)) for name in wanted]
+    order = _declared_order(ctx, doc, obj, wanted)
     out = []
     for combination in itertools.islice(itertools.product(*choices), MAX_COMBINATIONS):
         members = [member for member, _, _ in combination]
@@ -62,7 +70,7 @@ def missing_properties(ctx: FixContext, doc: Doc) -> list[Candidate]:
         c = search_candidate(
             "add-missing-properties",
             f"Add {', '.join(members)}",
-            (_insert_members(doc, obj, members),),
+            tuple(_insert_members(doc, obj, list(zip(wanted, members, strict=True)), order)),
             rank,
         )
         c.guess = guess
@@ -88,7 +96,80 @@ def _values_for(
     return found
 
 
-def _insert_members(doc: Doc, obj: Any, members: list[str]):
+def _key(node: Any) -> Any:
+    """The name node of an object literal's property (`a: 1`, `a`, `a() {}`), else None."""
+    if node.type == "shorthand_property_identifier":
+        return node
+    key = node.child_by_field_name("name") or node.child_by_field_name("key")
+    return key if key is not None and key.type in ("property_identifier", "identifier") else None
+
+
+def _declared_order(ctx: FixContext, doc: Doc, obj: Any, wanted: list[str]) -> dict[str, int] | None:
+    """Each property's index in the declaration of the object's type, from where one of its
+    existing properties is declared; None when that cannot be found."""
+    for node in [c for c in obj.named_children if _key(c) is not None][:3]:
+        try:
+            found = ctx.service.definition(ctx.target.file, doc.pos(_key(node).start_byte))
+        except LanguageServiceError:
+            return None
+        for file, start, _ in found:
+            if file.startswith(("/", "../")) or "node_modules/" in file:
+                continue  # a declaration outside the project's sources is not opened
+            try:
+                declaring = doc if file == doc.path else Doc(file, ctx.service.text(file))
+            except (OSError, LanguageServiceError):
+                continue
+            body = next((a for a in _ancestors(declaring.node_at(start)) if a.type in _MEMBER_LISTS), None)
+            if body is None:
+                continue
+            names = [
+                declaring.src(key)
+                for m in body.named_children
+                if m.type in _MEMBERS and (key := m.child_by_field_name("name")) is not None
+            ]
+            if all(name in names for name in wanted):
+                return {name: i for i, name in reversed(list(enumerate(names)))}
+    return None
+
+
+def _ancestors(node: Any) -> Any:
+    while node is not None:
+        yield node
+        node = node.parent
+
+
+def _insert_members(doc: Doc, obj: Any, members: list[tuple[str, str]], order: dict[str, int] | None = None):
+    """The edits that insert (name, member text) pairs: each after the existing property declared
+    just before it (by `order`), else at the end."""
+    existing = [c for c in obj.named_children if c.type != "comment"]
+    if order and existing and all(_key(c) is not None for c in existing):
+        index = [order.get(doc.src(_key(c)), -1) for c in existing]
+        if -1 not in index and index == sorted(index):  # the literal follows the declaration
+            at: dict[int, list[str]] = {}
+            for name, member in members:
+                place = sum(1 for i in index if i < order[name])  # how many existing go before
+                at.setdefault(place, []).append(member)
+            last = at.pop(len(existing), [])
+            return [
+                *(_insert_between(doc, obj, existing, place, group) for place, group in sorted(at.items())),
+                *([_insert_last(doc, obj, last)] if last else []),
+            ]
+    return [_insert_last(doc, obj, [member for _, member in members])]
+
+
+def _insert_between(doc: Doc, obj: Any, existing: list[Any], place: int, members: list[str]):
+    """Insert before existing[place] (which is not past the last), in the literal's layout."""
+    following = existing[place]
+    if "\n" not in doc.src(obj):
+        return doc.insert(following.start_byte, "".join(f"{m}, " for m in members))
+    line_start = doc.data.rfind(b"\n", 0, following.start_byte) + 1
+    indent = doc.data[line_start : following.start_byte].decode("utf-8", errors="replace")
+    if indent.strip():  # not alone on its line: inline within a multi-line literal
+        return doc.insert(following.start_byte, "".join(f"{m}, " for m in members))
+    return doc.insert(line_start, "".join(f"{indent}{m},\n" for m in members))
+
+
+def _insert_last(doc: Doc, obj: Any, members: list[str]):
     existing = [c for c in obj.named_children if c.type != "comment"]
     if not existing:
         inner = doc.src(obj)[1:-1]
