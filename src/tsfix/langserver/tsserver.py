@@ -32,7 +32,7 @@ from tsfix.langserver.framing import LanguageServiceError, ServerProcess, server
 
 PREFERENCES = {
     "quotePreference": "auto",
-    "importModuleSpecifierPreference": "shortest",
+    "importModuleSpecifierPreference": "project-relative",  # a project file by its relative path
     "includeCompletionsForModuleExports": False,
     "providePrefixAndSuffixTextForRename": True,
 }
