@@ -52,6 +52,31 @@ def test_similarity_sees_spelling_and_shared_words() -> None:
     assert best("x", ["x"], 3) == []  # the wrong name itself is never a candidate
 
 
+def test_an_import_is_preferred_from_where_the_project_imports_the_name(tmp_path) -> None:
+    from tsfix.vocabulary import Vocabulary
+
+    files = {
+        "src/types/actions.ts": "export interface Action { type: string }\n",
+        "src/index.ts": "export type { Action } from './types/actions'\n",
+        "src/a.ts": "import type { Action } from './types/actions'\n",
+        "src/b/c.ts": "import { type Action, other } from '../types/actions.js'\n",
+        "src/d.ts": "import React from 'react'\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    vocabulary = Vocabulary(tmp_path)
+    before = {"src/utils/e.ts": "import React from 'react'\nlet a: Action\n"}
+    declaring = {"src/utils/e.ts": "import { Action } from '../types/actions'\n" + before["src/utils/e.ts"]}
+    barrel = {"src/utils/e.ts": "import { Action } from '..'\n" + before["src/utils/e.ts"]}
+    package = {"src/utils/e.ts": "import { Action } from 'redux'\n" + before["src/utils/e.ts"]}
+    # three files import Action from the declaring module (one re-exports it), none from elsewhere
+    assert vocabulary.share(before, declaring) == 4 / 5
+    assert vocabulary.share(before, barrel) == vocabulary.share(before, package) == 1 / 5
+    unknown = {"src/utils/e.ts": "import { Other } from 'x'\n" + before["src/utils/e.ts"]}
+    assert vocabulary.share(before, unknown) == 1 / 2  # a name the project never imports: no say
+
+
 # ----------------------------------------------------------------------------- names
 
 

@@ -34,30 +34,34 @@ def source_files(root: Path) -> Iterator[str]:
                 yield Path(folder, name).relative_to(root).as_posix()
 
 
+def resolve(importer: str, spec: str, known: set[str]) -> str | None:
+    """The project file a relative specifier names from `importer`, as TypeScript finds it (the
+    extension left out, `.js` for `.ts`, a folder for its index), else None."""
+    base = os.path.normpath(os.path.join(os.path.dirname(importer), spec)).replace(os.sep, "/")
+    stem = re.sub(r"\.(m|c)?js$|\.jsx$", "", base)
+    for candidate in (
+        base,
+        *(stem + ext for ext in (".ts", ".tsx", ".d.ts", ".mts", ".cts", ".js", ".jsx")),
+        *(f"{base}/index{ext}" for ext in (".ts", ".tsx", ".js")),
+    ):
+        if candidate in known:
+            return candidate
+    return None
+
+
 class ImportGraph:
     """Which project files import which, from their relative import specifiers (built once, lazily).
 
     A file's importers include those of every barrel that re-exports it (`export * from './x'`,
-    transitively): an edit to x changes what they see through the barrel. Path aliases (tsconfig `paths`) and bare package imports are not followed: a file reached only
-    that way is not re-checked when a file it imports is edited.
+    transitively): an edit to x changes what they see through the barrel. Path aliases (tsconfig
+    `paths`) and bare package imports are not followed: a file reached only that way is not
+    re-checked when a file it imports is edited.
     """
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self._importers: dict[str, set[str]] | None = None
         self._reexporters: dict[str, set[str]] = {}
-
-    def _resolve(self, importer: str, spec: str, known: set[str]) -> str | None:
-        base = os.path.normpath(os.path.join(os.path.dirname(importer), spec)).replace(os.sep, "/")
-        stem = re.sub(r"\.(m|c)?js$|\.jsx$", "", base)
-        for candidate in (
-            base,
-            *(stem + ext for ext in (".ts", ".tsx", ".d.ts", ".mts", ".cts", ".js", ".jsx")),
-            *(f"{base}/index{ext}" for ext in (".ts", ".tsx", ".js")),
-        ):
-            if candidate in known:
-                return candidate
-        return None
 
     def importers(self, path: str) -> set[str]:
         if self._importers is None:
@@ -71,7 +75,7 @@ class ImportGraph:
                     continue
                 for pattern, into in ((_IMPORT, importers), (_REEXPORT, self._reexporters)):
                     for m in pattern.finditer(text):
-                        target = self._resolve(file, m.group(2), known)
+                        target = resolve(file, m.group(2), known)
                         if target is not None and target != file:
                             into.setdefault(target, set()).add(file)
             self._importers = importers

@@ -7,20 +7,31 @@ candidate is scored by the words it removes and the words it adds (tsfix.confide
 
     share = (occurrences of the added words + 1) / (occurrences of added + removed words + 2)
 
-counted in the project's sources before the edit. A candidate that only adds (an import, `await`) or
-only removes has no say here (share ½). Nothing about particular names is known: the counts are the
-project's.
+counted in the project's sources before the edit. A candidate that only adds (`await`) or only
+removes has no say here (share ½). One that adds an import is scored the same way by where the
+project's other files import that name from: a name eleven files import from its declaring module
+and none from a barrel or the package's own name is best imported from there too:
+
+    share = (imports of the name from the same file or package + 1) / (imports of the name + 2)
+
+Nothing about particular names is known: the counts are the project's.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from pathlib import Path
 
-from tsfix.importgraph import source_files
+from tsfix.importgraph import resolve, source_files
 
 _WORD = re.compile(r"[A-Za-z_$][\w$]*")
+#: `import X, { a, b as c, type D } from 'spec'` (also `import type`, `export { … } from`)
+_IMPORT = re.compile(
+    r"""^\s*(?:import|export)\s+(?:type\s+)?(?:([\w$]+)\s*,?\s*)?(?:\{([^}]*)\})?\s*from\s*(['"])([^'"\n]+)\3""",
+    re.M,
+)
 MAX_FILES = 5000
 MAX_BYTES = 1_000_000  # a generated bundle says nothing about how the code is written
 
@@ -31,6 +42,8 @@ class Vocabulary:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._counts: Counter[str] | None = None
+        self._imports: dict[str, Counter[str]] | None = None
+        self._texts: dict[str, str] = {}
 
     @property
     def counts(self) -> Counter[str]:
@@ -43,14 +56,39 @@ class Vocabulary:
                 try:
                     if path.stat().st_size > MAX_BYTES:
                         continue
-                    counts.update(_WORD.findall(path.read_text(encoding="utf-8", errors="replace")))
+                    text = path.read_text(encoding="utf-8", errors="replace")
                 except OSError:
                     continue
+                counts.update(_WORD.findall(text))
+                self._texts[rel] = text
             self._counts = counts
         return self._counts
 
+    @property
+    def imports(self) -> dict[str, Counter[str]]:
+        """For each imported name, where the project's files import it from (a file or a package)."""
+        if self._imports is None:
+            _ = self.counts
+            known = set(self._texts)
+            imports: dict[str, Counter[str]] = {}
+            for rel, text in self._texts.items():
+                for name, source in imported(rel, text, known):
+                    imports.setdefault(name, Counter())[source] += 1
+            self._texts = {}
+            self._imports = imports
+        return self._imports
+
     def share(self, before: dict[str, str], after: dict[str, str]) -> float:
         """How much of the vocabulary the edit moves toward, in (0, 1): ½ when it renames nothing."""
+        added_imports = {
+            pair
+            for path, text in after.items()
+            for pair in set(imported(path, text, None)) - set(imported(path, before.get(path, ""), None))
+        }
+        if added_imports:
+            uses = [self.imports.get(name, Counter()) for name, _ in added_imports]
+            same = sum(u[source] for u, (_, source) in zip(uses, added_imports, strict=True))
+            return (same + 1) / (sum(u.total() for u in uses) + 2)
         old = Counter(w for text in before.values() for w in _WORD.findall(text))
         new = Counter(w for text in after.values() for w in _WORD.findall(text))
         added, removed = set(new - old), set(old - new)
@@ -59,3 +97,25 @@ class Vocabulary:
         a = sum(self.counts[w] for w in added)
         r = sum(self.counts[w] for w in removed)
         return (a + 1) / (a + r + 2)
+
+
+def imported(path: str, text: str, known: set[str] | None) -> list[tuple[str, str]]:
+    """(name, where from) for each name the file imports: the project file a relative specifier
+    resolves to (its normalised path when `known` is None or it is not found), else the package."""
+    out = []
+    for m in _IMPORT.finditer(text):
+        default, braces, _, spec = m.groups()
+        if spec.startswith("."):
+            base = os.path.normpath(os.path.join(os.path.dirname(path), spec)).replace(os.sep, "/")
+            source = (resolve(path, spec, known) if known is not None else None) or re.sub(
+                r"(/index)?(\.d)?\.[cm]?[jt]sx?$", "", base
+            )
+        else:
+            source = spec
+        names = [default] if default and default != "type" else []
+        for part in (braces or "").split(","):
+            words = part.replace("type ", " ").split()
+            if words:
+                names.append(words[0])
+        out += [(name, re.sub(r"(/index)?(\.d)?\.[cm]?[jt]sx?$", "", source)) for name in names]
+    return out
