@@ -110,6 +110,20 @@ class TsServer(LanguageService):
             env=self._env,
         )
         self._request("configure", {"hostInfo": "tsfix", "preferences": PREFERENCES})
+        self._formatted: set[str] = set()
+
+    def _format_like(self, path: str) -> None:
+        """Tell tsserver how the file is written before it prints code for it: tabs or spaces and
+        semicolons, per file (tsfix.style). The indentation width stays TypeScript's own, which the
+        normaliser re-indents from; quotes are inferred by tsserver itself (quotePreference auto)."""
+        if path in self._formatted:
+            return
+        from tsfix.style import PRINTED_UNIT, detect
+
+        options = detect(self.text(path), path).format_options()
+        options.update(indentSize=PRINTED_UNIT, tabSize=PRINTED_UNIT)
+        self._request("configure", {"file": self._file(path), "formatOptions": options})
+        self._formatted.add(path)
 
     def _stop(self) -> None:
         if self._server is not None:
@@ -195,6 +209,7 @@ class TsServer(LanguageService):
         )
 
     def _code_fixes(self, diagnostic: LsDiagnostic) -> list[CodeFix]:
+        self._format_like(diagnostic.file)
         body = self._request(
             "getCodeFixes",
             {
@@ -218,6 +233,7 @@ class TsServer(LanguageService):
         ]
 
     def _fix_all(self, path: str, fix: CodeFix) -> tuple[TextEdit, ...]:
+        self._format_like(path)
         body = self._request(
             "getCombinedCodeFix",
             {"scope": {"type": "file", "args": {"file": self._file(path)}}, "fixId": fix.fix_id},
