@@ -148,6 +148,8 @@ LOADER = (
         ("  const todo = load(id);\n  return todo.title;\n", "TS2339"),  # a member of the promise
         ("  const todo = load(id);\n  const t: Todo = todo;\n  return t.title;\n", "TS2739"),  # assigned
         ("  const todo = load(id);\n  return [...todo.tags].join();\n", "TS2339"),
+        # reported at the assignment's target, not at the promise assigned to it
+        ("  let todo: Todo;\n  todo = load(id);\n  return todo.title;\n", "TS2739"),
     ],
 )
 def test_a_missing_await_is_found_whatever_the_error_code(make_project, ts_version, body, code) -> None:

@@ -35,6 +35,12 @@ def unawaited_promise(ctx: FixContext, doc: Doc) -> list[Candidate]:
     node = doc.node_spanning(ctx.target.start, ctx.target.end)
     if node.parent is not None and node.parent.child_by_field_name("name") == node:
         node = value_node(doc, ctx) or node  # `const t: T = value` is reported at `t`
+    elif (
+        node.parent is not None
+        and node.parent.type == "assignment_expression"
+        and (node.parent.child_by_field_name("left") == node)
+    ):
+        node = node.parent.child_by_field_name("right") or node  # `t = value` too
     function = next((a for a in ancestors(node) if a.type in FUNCTIONS), None)
     if function is None:
         return []  # top-level await is a module format question, not a fix
@@ -110,8 +116,11 @@ def _initializer(ctx: FixContext, doc: Doc, identifier: Any) -> Any | None:
 
 def _awaited(doc: Doc, expression: Any, function: Any, what: str, rank: float) -> Candidate:
     parent = expression.parent
-    bare = parent is not None and parent.type in ("variable_declarator", "arguments", "return_statement",
-                                                   "pair", "array", "expression_statement", "spread_element")  # fmt: skip
+    bare = parent is not None and (
+        parent.type in ("variable_declarator", "arguments", "return_statement", "pair", "array",
+                        "expression_statement", "spread_element")
+        or (parent.type == "assignment_expression" and parent.child_by_field_name("right") == expression)
+    )  # fmt: skip
     edits = [
         doc.insert(expression.start_byte, "await ")
         if bare
