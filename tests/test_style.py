@@ -47,6 +47,9 @@ def test_the_project_configuration_overrides_the_file(tmp_path) -> None:
     style = configured(tmp_path, "src/a.ts", found)
     assert (style.indent, style.quote, style.semicolons) == ("   ", "'", False)
     assert style.sources["semicolons"] == "prettier"
+    # an unreadable .editorconfig is as good as none
+    (tmp_path / ".editorconfig").write_bytes(b"root = true\n[*.ts]\nindent_size = \xff\xfe\n[")
+    assert configured(tmp_path, "src/a.ts", found).quote == "'"
 
 
 def test_biome_and_package_json_configurations_are_read(tmp_path) -> None:

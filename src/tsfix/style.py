@@ -194,8 +194,8 @@ def _editorconfig(root: Path, path: str) -> dict[str, Any]:
 
     try:
         props = editorconfig.get_properties(str((root / path).resolve()))
-    except editorconfig.EditorConfigError:
-        return {}
+    except (editorconfig.EditorConfigError, OSError, ValueError, UnicodeDecodeError):
+        return {}  # an unreadable .editorconfig is as good as none: the file's own style stands
     out: dict[str, Any] = {}
     width = props.get("indent_size", "")
     width = props.get("tab_width", "") if width == "tab" else width
