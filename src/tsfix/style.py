@@ -163,17 +163,25 @@ class ProjectStyles:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._styles: dict[str, Style] = {}
+        self._formatter: tuple[tuple[str, dict[str, Any], dict[str, Any]] | None] | None = None
 
     def style(self, path: str, text: str) -> Style:
         if path not in self._styles:
-            self._styles[path] = configured(self.root, path, detect(text, path))
+            if self._formatter is None:  # the project's formatter settings, read once
+                self._formatter = (_formatter_config(self.root),)
+            self._styles[path] = configured(self.root, path, detect(text, path), self._formatter[0])
         return self._styles[path]
 
 
-def configured(root: Path, path: str, found: Style) -> Style:
+_UNREAD: Any = object()
+
+
+def configured(root: Path, path: str, found: Style, formatter: Any = _UNREAD) -> Style:
     """`found` (the file's own style) with the project's configuration laid over it: a formatter's
-    defaults where it is configured, then .editorconfig, then the formatter's explicit settings."""
-    formatter = _formatter_config(root)
+    defaults where it is configured, then .editorconfig, then the formatter's explicit settings
+    (`formatter`: `_formatter_config(root)` when the caller has it already)."""
+    if formatter is _UNREAD:
+        formatter = _formatter_config(root)
     layers: list[tuple[str, dict[str, Any]]] = []
     if formatter is not None:
         name, explicit, defaults = formatter
