@@ -50,6 +50,8 @@ def test_similarity_sees_spelling_and_shared_words() -> None:
     assert similarity("api", "baseQueryApi") >= 0.6  # a word of the name
     assert best("lenght", ["length", "at", "concat", "lastIndexOf"], 2)[0][0] == "length"
     assert best("x", ["x"], 3) == []  # the wrong name itself is never a candidate
+    # a difference of case only is closer than any difference of spelling
+    assert similarity("middlewares", "Middlewares") > similarity("middlewares", "Middleware")
 
 
 def test_an_import_is_preferred_from_where_the_project_imports_the_name(tmp_path) -> None:
@@ -276,6 +278,22 @@ def test_a_budget_that_runs_out_is_reported(make_project, cli, ts_version) -> No
     assert "ran out of budget" in table.output and "--max-candidates" in table.output
 
 
+def test_a_wrong_argument_becomes_the_literal_the_file_passes_there_elsewhere(
+    make_project, cli, ts_version
+) -> None:
+    source = (
+        "export const path = (parts: string[]): string => parts.join('/')\n"
+        "export const shown = (parts: string[]): string => `at ${parts.join(1)}`\n"
+    )
+    root = make_project({"src/a.ts": source}, ts=ts_version)
+    assert cli("scan", str(root)).exit_code == 1
+    result = cli("suggest", "--path", str(root), "--no-ts6", "-f", "json")
+    (error,) = json.loads(result.stdout)["errors"]
+    ranked = sorted((s for s in error["suggestions"] if s["verified"]), key=lambda s: -s["confidence"])
+    # the file's own separator beats the digit written as a string; both compile, so both are shown
+    assert "parts.join('/')}" in ranked[0]["suggestion"] and "parts.join('1')" in ranked[1]["suggestion"]
+
+
 # ----------------------------------------------------------------------------- implicit any
 
 
@@ -296,3 +314,18 @@ def test_an_implicit_any_gets_a_type_in_scope_named_like_it(make_project, ts_ver
     assert all(": any" not in t for _, t, _ in out)  # never any
     optional = searched(make_project, ts_version, files, "TS7006")
     assert any("(middleware: Middleware, fallback?)" in t for t in verified(optional))
+
+
+def test_an_implicit_rest_parameter_gets_the_type_parameter_named_like_it(make_project, ts_version) -> None:
+    source = (
+        "export interface Middleware { id: string }\n"
+        "export function ids<Middlewares extends Middleware[]>(...middlewares) {\n"
+        "  return middlewares.map((m: Middleware) => m.id);\n"
+        "}\n"
+    )
+    out = searched(make_project, ts_version, {"src/a.ts": source}, "TS7019")
+    # both compile; the list's own type ranks before a list of its element type
+    assert verified(out)[:2] == [
+        source.replace("(...middlewares)", "(...middlewares: Middlewares)"),
+        source.replace("(...middlewares)", "(...middlewares: Middleware[])"),
+    ]

@@ -28,7 +28,11 @@ def _quote(doc: Doc) -> str:
 
 
 def literal_type(ctx: FixContext, doc: Doc) -> list[Candidate]:
-    """A literal of the wrong primitive type, converted losslessly: "3" → 3, 3 → "3", "true" → true."""
+    """A literal of the wrong primitive type, converted losslessly: "3" → 3, 3 → "3", "true" → true.
+
+    A number where a string is wanted ranks lower (0.6) than the others: `"3"` → 3 and 1 → true keep
+    the value, but a string parameter rarely wants digits (a separator, a key, a message), so the
+    literals the code passes there elsewhere (the search's `passed_elsewhere`) come first."""
     m = _ASSIGNABILITY.match(headline(ctx))
     if not m:
         return []
@@ -38,6 +42,7 @@ def literal_type(ctx: FixContext, doc: Doc) -> list[Candidate]:
         return []
     text = doc.src(value)
     replacement = None
+    rank = 1.0
     if value.type == "string":
         inner = text[1:-1]
         if ("number" in wanted and re.fullmatch(r"-?\d+(\.\d+)?", inner)) or (
@@ -46,7 +51,7 @@ def literal_type(ctx: FixContext, doc: Doc) -> list[Candidate]:
             replacement = inner
     elif value.type == "number":
         if "string" in wanted:
-            replacement = f"{_quote(doc)}{text}{_quote(doc)}"
+            replacement, rank = f"{_quote(doc)}{text}{_quote(doc)}", 0.6
         elif "boolean" in wanted and text in ("0", "1"):
             replacement = "true" if text == "1" else "false"
     elif value.type in ("true", "false"):
@@ -60,8 +65,10 @@ def literal_type(ctx: FixContext, doc: Doc) -> list[Candidate]:
             replacement = doc.src(parts[0].named_children[0])  # `${x}` where a non-string is wanted
     if replacement is None or replacement == text:
         return []
-    return [candidate("literal-type", f"Write {text} as {replacement} ({' | '.join(sorted(wanted))} expected)",
-                      doc.replace(value, replacement))]  # fmt: skip
+    found = candidate("literal-type", f"Write {text} as {replacement} ({' | '.join(sorted(wanted))} expected)",
+                      doc.replace(value, replacement))  # fmt: skip
+    found.rank = rank
+    return [found]
 
 
 _POSSIBLY = {"TS18048", "TS18047", "TS18049", "TS2532", "TS2531", "TS2533", "TS2722", "TS2721", "TS2723"}

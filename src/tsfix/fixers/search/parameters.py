@@ -5,8 +5,8 @@
 
 The candidates are the types TypeScript completes at the parameter's annotation (interfaces, type
 aliases, classes, enums — declared or imported in the file), ranked by how alike their names are to
-the parameter's (`middlewares` → `Middlewares`), each as `T` and, for a rest parameter, as `T[]`
-too. Which one the body's use of the parameter accepts is for the compiler to say. TypeScript's own
+the parameter's (`middlewares` → `Middlewares`, a type parameter of the function too), each as `T`
+and, for a rest parameter, as `T[]` a little lower (a type named like the whole list is the list). Which one the body's use of the parameter accepts is for the compiler to say. TypeScript's own
 "Infer parameter types from usage" quick fix runs beside this; the two together cover a structural
 type written out and a named one.
 """
@@ -49,7 +49,7 @@ def implicit_any(ctx: FixContext, doc: Doc) -> list[Candidate]:
     types = _types_in_scope(ctx, doc, at)
     out = []
     for type_name, score in best(name, types, KEEP, 0.0):
-        forms = [f"{type_name}[]", type_name] if rest else [type_name]
+        forms = [type_name, f"{type_name}[]"] if rest else [type_name]
         for n, form in enumerate(forms):
             edits = (doc.insert(at, f": {form}"),)
             out.append(
@@ -57,7 +57,7 @@ def implicit_any(ctx: FixContext, doc: Doc) -> list[Candidate]:
                     "declare-parameter-type",
                     f"Declare {name} as {form} (a type in scope)",
                     edits,
-                    score * 0.9 * (1.0 if n == 0 else 0.8),
+                    score * 0.9 * (1.0 if n == 0 else 0.9),
                 )
             )
     return out

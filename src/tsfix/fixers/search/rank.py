@@ -24,7 +24,7 @@ def similarity(wanted: str, found: str) -> float:
     a, b = wanted.lower(), found.lower()
     if a == b:
         return 0.95
-    spelling = difflib.SequenceMatcher(None, a, b).ratio()
+    spelling = min(0.94, difflib.SequenceMatcher(None, a, b).ratio())  # below a case-only difference
     words_a, words_b = set(_words(wanted)), set(_words(found))
     shared = len(words_a & words_b) / max(1, min(len(words_a), len(words_b))) if words_a and words_b else 0.0
     return max(spelling, 0.4 + 0.4 * shared if shared else 0.0)

@@ -17,13 +17,16 @@ written to disk).
 Its candidates are the in-scope values and member paths named like what receives the value (the
 declared name, the property key) or like the expression itself, and, for an operand, the lossless
 conversions of a literal (`'42'` ↔ `42`, `'true'` → `true`; the repair fixer converts assigned
-literals by their expected type). Which of them has the expected type is the compiler's answer, not
-a guess made here.
+literals by their expected type), and, for an argument, the literals the same file passes at the same
+position of a call to the same name (`path.join("/")` elsewhere for `path.join(1)`): the code's own
+habit is better evidence than a conversion of the wrong value. Which of them has the expected type is
+the compiler's answer, not a guess made here.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 from tsfix.edits import Position
@@ -32,7 +35,7 @@ from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.search.calls import quote
 from tsfix.fixers.search.names import search_candidate
 from tsfix.fixers.search.rank import best, similarity
-from tsfix.fixers.syntax import Doc, ancestors, names_in_scope, value_node
+from tsfix.fixers.syntax import Doc, ancestors, names_in_scope, value_node, walk
 
 NEAREST = 4  # nearby values whose members are asked for
 KEEP = 5  # in-scope values tried for an expression of the wrong type
@@ -41,6 +44,8 @@ _NOT_VALUES = ("class", "module", "alias", "function", "method", "interface", "t
 _CODES = ("TS2322", "TS2345", "TS2362", "TS2363", "TS2365", "TS2367")
 _OPERANDS = ("TS2362", "TS2363", "TS2365", "TS2367")
 _NUMBER = re.compile(r"^-?(?:0|[1-9]\d*)(?:\.\d+)?$")
+_LITERALS = ("string", "number", "true", "false", "null", "template_string")
+PASSED = 3  # literals passed elsewhere tried for a wrong argument
 
 
 # ----------------------------------------------------------------------------- member paths
@@ -114,6 +119,9 @@ def wrong_value(ctx: FixContext, doc: Doc) -> list[Candidate]:
     for n, expression in enumerate(e for e in expressions if e is not None):
         order = 1.0 - 0.1 * n  # the right operand is more often the one replaced
         out += [_replace(doc, expression, text, rank * order) for text, rank in _values(ctx, doc, expression)]
+        out += [
+            _replace(doc, expression, text, rank * order) for text, rank in passed_elsewhere(doc, expression)
+        ]
         if ctx.target.code in _OPERANDS:
             out += [
                 _replace(doc, expression, text, rank * order) for text, rank in _conversions(doc, expression)
@@ -161,6 +169,53 @@ def _values(ctx: FixContext, doc: Doc, expression: Any) -> list[tuple[str, float
         for path, score in member_paths(ctx, doc, expression, name)[:KEEP]:
             ranked[path] = max(ranked.get(path, 0.0), 0.75 * score)
     return sorted(((v, r) for v, r in ranked.items() if v != own), key=lambda v: -v[1])[:KEEP]
+
+
+def _callee_name(call: Any) -> str | None:
+    """`join` of `path.join(…)` and of `join(…)`."""
+    callee = call.child_by_field_name("function")
+    if callee is not None and callee.type == "member_expression":
+        callee = callee.child_by_field_name("property")
+    return callee.text.decode("utf-8", "replace") if callee is not None and callee.type in (
+        "identifier", "property_identifier") else None  # fmt: skip
+
+
+def _argument_of(node: Any) -> tuple[Any, int] | None:
+    """(the call, the index) when `node` is an argument of a call."""
+    args = node.parent
+    if (
+        args is None
+        or args.type != "arguments"
+        or args.parent is None
+        or args.parent.type != "call_expression"
+    ):
+        return None
+    index = [a.id for a in args.named_children if a.type != "comment"].index(node.id)
+    return args.parent, index
+
+
+def passed_elsewhere(doc: Doc, expression: Any) -> list[tuple[str, float]]:
+    """(literal, rank) for the literals the file passes at the same argument position of other calls
+    to the same name, the most frequent first: for `keys.join(4)`, the `', '` of `names.join(', ')`."""
+    found = _argument_of(expression)
+    name = _callee_name(found[0]) if found else None
+    if found is None or name is None:
+        return []
+    call, index = found
+    own = doc.src(expression)
+    counts: Counter[str] = Counter()
+    for other in walk(doc.tree.root_node):
+        if other.type != "call_expression" or other.id == call.id or _callee_name(other) != name:
+            continue
+        args = other.child_by_field_name("arguments")
+        given = [a for a in args.named_children if a.type != "comment"] if args is not None else []
+        literal = given[index] if index < len(given) else None
+        if literal is None or literal.type not in _LITERALS or doc.src(literal) == own:
+            continue
+        if literal.type != "template_string" or not literal.named_children:  # no `${…}` in it
+            counts[doc.src(literal)] += 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:PASSED]
+    return [(text, round(0.9 - 0.05 * n, 4)) for n, (text, _) in enumerate(ranked)]
 
 
 def _last_name(text: str) -> str | None:
