@@ -183,6 +183,17 @@ def test_suggestions_with_quotes(make_project, ts_version: str) -> None:
     assert any('): Promise<Record<"a", number>> {' in t and ok for t, ok in out["did-you-mean"])
 
 
+def test_an_async_functions_return_type_is_wrapped_as_written(make_project, ts_version: str) -> None:
+    source = (
+        "namespace Schema { export type Out<T> = { value: T } }\n"
+        "export async function load(): Schema.Out<number> {\n  return { value: await Promise.resolve(1) };\n}\n"
+    )
+    out = repaired(make_project, ts_version, source, "TS1064")
+    assert (source.replace("(): Schema.Out<number>", "(): Promise<Schema.Out<number>>"), True) in out[
+        "async-return-type"
+    ]
+
+
 def test_return_annotation_of_an_arrow_expression(make_project, ts_version: str) -> None:
     source = "export const isBig = (n: number): string => n > 10;\n"
     out = repaired(make_project, ts_version, source, "TS2322")

@@ -8,7 +8,7 @@ candidate is then verified by the compiler like any other.
 
     names    TypeScript's "Did you mean …?", a declaration renamed to its uses
     calls    parsing a signature's parameters (shared with the search)
-    values   literal conversions, optional chaining, the return type
+    values   literal conversions, optional chaining, the return type (an async one's `Promise<…>`)
 
 The nearest member, argument counts, `await` and missing properties were templates here; the search
 (tsfix.fixers.search) now proposes them for every error code they surface as.
@@ -21,7 +21,12 @@ from __future__ import annotations
 from tsfix.fixers import FixContext, Fixer, register
 from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.repair.names import declaration_rename, did_you_mean
-from tsfix.fixers.repair.values import literal_type, optional_chaining, return_annotation
+from tsfix.fixers.repair.values import (
+    async_return_type,
+    literal_type,
+    optional_chaining,
+    return_annotation,
+)
 from tsfix.fixers.syntax import Probe, run_probes
 
 TEMPLATES: list[Probe] = [
@@ -30,6 +35,7 @@ TEMPLATES: list[Probe] = [
     literal_type,
     optional_chaining,
     return_annotation,
+    async_return_type,
 ]
 
 

@@ -1,5 +1,6 @@
 """Repairs of values of the wrong type: literals converted losslessly, possibly undefined values
-accessed with `?.`, a return type declared as what is returned."""
+accessed with `?.`, a return type declared as what is returned, an async function's return type
+wrapped in `Promise<…>`."""
 
 from __future__ import annotations
 
@@ -147,3 +148,20 @@ def return_annotation(ctx: FixContext, doc: Doc) -> list[Candidate]:
             doc.replace(declared, replacement),
         )
     ]
+
+
+def async_return_type(ctx: FixContext, doc: Doc) -> list[Candidate]:
+    """An async function declared to return `T` (TS1064): declare `Promise<T>`, with `T` as written
+    (TypeScript 5's quick fix does this; TypeScript 7 has none, and its message prints `T` without
+    the qualifier the code uses)."""
+    if ctx.target.code != "TS1064":
+        return []
+    node = doc.node_spanning(ctx.target.start, ctx.target.end)
+    function = next((a for a in ancestors(node) if a.type in FUNCTIONS), None)
+    annotation = function.child_by_field_name("return_type") if function is not None else None
+    if annotation is None or not annotation.named_children:
+        return []
+    declared = annotation.named_children[0]
+    wrapped = f"Promise<{doc.src(declared)}>"
+    return [candidate("async-return-type", f"Declare the return type {wrapped} (the function is async)",
+                      doc.replace(declared, wrapped))]  # fmt: skip
