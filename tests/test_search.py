@@ -77,6 +77,11 @@ def test_an_import_is_preferred_from_where_the_project_imports_the_name(tmp_path
     assert vocabulary.share(before, barrel) == vocabulary.share(before, package) == 1 / 5
     unknown = {"src/utils/e.ts": "import { Other } from 'x'\n" + before["src/utils/e.ts"]}
     assert vocabulary.share(before, unknown) == 1 / 2  # a name the project never imports: no say
+    # renaming away from a name other files import: that name is real, its import is what is missing
+    uses = {"src/a.ts": "export const t: Action = { type: 'x' };\n"}
+    assert vocabulary.share(uses, {"src/a.ts": uses["src/a.ts"].replace("Action", "Actions")}) == 0.0
+    own = {"src/b/c.ts": files["src/b/c.ts"]}  # only the edited file imports `other`: it may be misspelt
+    assert vocabulary.share(own, {"src/b/c.ts": own["src/b/c.ts"].replace("other", "others")}) > 0.0
 
 
 # ----------------------------------------------------------------------------- names

@@ -8,7 +8,9 @@ candidate is scored by the words it removes and the words it adds (tsfix.confide
     share = (occurrences of the added words + 1) / (occurrences of added + removed words + 2)
 
 counted in the project's sources before the edit. A candidate that only adds (`await`) or only
-removes has no say here (share ½). One that adds an import is scored the same way by where the
+removes has no say here (share ½). One that renames away from a name the project's files import
+(`SerializedError` → `Error` where other files import `SerializedError`) has share 0: that name is
+a real export, so the missing piece is its import, not a spelling. One that adds an import is scored the same way by where the
 project's other files import that name from: a name eleven files import from its declaring module
 and none from a barrel or the package's own name is best imported from there too:
 
@@ -43,6 +45,7 @@ class Vocabulary:
         self.root = root
         self._counts: Counter[str] | None = None
         self._imports: dict[str, Counter[str]] | None = None
+        self._importers: dict[str, set[str]] = {}  # name -> the files that import it
         self._texts: dict[str, str] = {}
 
     @property
@@ -74,6 +77,7 @@ class Vocabulary:
             for rel, text in self._texts.items():
                 for name, source in imported(rel, text, known):
                     imports.setdefault(name, Counter())[source] += 1
+                    self._importers.setdefault(name, set()).add(rel)
             self._texts = {}
             self._imports = imports
         return self._imports
@@ -94,6 +98,9 @@ class Vocabulary:
         added, removed = set(new - old), set(old - new)
         if not added or not removed:
             return 0.5
+        _ = self.imports
+        if any(self._importers.get(w, set()) - set(before) for w in removed):
+            return 0.0  # other files import that name: it is not misspelt here
         a = sum(self.counts[w] for w in added)
         r = sum(self.counts[w] for w in removed)
         return (a + 1) / (a + r + 2)
