@@ -55,6 +55,8 @@ def main() -> int:
                 no_llm=args.no_llm,
                 model=args.model,
                 ts6=not args.no_ts6,
+                # what is left, less room for applying: errors not reached wait for the next round
+                max_seconds=max(1.0, (deadline - time.monotonic()) * 0.75),
             ),
         )
         with project.open_store() as store:

@@ -299,6 +299,24 @@ def test_a_wrong_argument_becomes_the_literal_the_file_passes_there_elsewhere(
     assert "parts.join('/')}" in ranked[0]["suggestion"] and "parts.join('1')" in ranked[1]["suggestion"]
 
 
+def test_a_run_budget_that_runs_out_leaves_the_rest_open(make_project, cli, ts_version) -> None:
+    from tsfix.project import resolve_project
+    from tsfix.suggest import SuggestOptions, suggest_errors
+
+    files = {"src/a.ts": AMBIGUOUS["src/a.ts"] + "export const n: number = 'x'.lenght;\n"}
+    root = make_project(files, ts=ts_version)
+    assert cli("scan", str(root)).exit_code == 1
+    project = resolve_project(root)
+    spent = suggest_errors(project, SuggestOptions(ts6=False, max_seconds=0.0))
+    assert [o.note for o in spent.outcomes] == ["not reached: the run's budget (--max-seconds 0) ran out"] * 2
+    with project.open_store() as store:
+        assert {e.status for e in store.list_errors(project=project.key)} == {"new"}  # nothing recorded
+    # the first error is always reached; what is not reached is tried by the next run
+    result = cli("suggest", "--path", str(root), "--no-ts6", "--max-seconds", "1", "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["errors"][0]["candidates_checked"] > 0
+
+
 # ----------------------------------------------------------------------------- implicit any
 
 

@@ -61,6 +61,8 @@ class SuggestOptions:
     keep: int = 5
     max_candidates: int = 24  # per error: verified best first, the rest reported as not tried
     error_seconds: float = 30.0  # per error, for verification
+    #: for the whole run: errors not reached when it is spent are left as they are (reported)
+    max_seconds: float | None = None
 
 
 @dataclass(slots=True)
@@ -448,7 +450,12 @@ def suggest_errors(
                     project=project.key, statuses=list(OPEN_STATUSES)
                 )
                 outcomes = []
+                started = time.monotonic()
                 for n, error in enumerate(errors, 1):
+                    spent = time.monotonic() - started
+                    if options.max_seconds is not None and spent >= options.max_seconds:
+                        outcomes += [_not_reached(e, options.max_seconds) for e in errors[n - 1 :]]
+                        break
                     progress(Suggesting(n=n, of=len(errors), error=error))
                     outcome = suggester.suggest(error)
                     outcome.ids = store.record_suggestions(
@@ -471,6 +478,13 @@ def suggest_errors(
         finally:
             for fixer in [*deterministic, *models]:
                 fixer.close()
+
+
+def _not_reached(error: ErrorRow, seconds: float) -> ErrorOutcome:
+    """An error the run's time budget did not reach: nothing recorded, it stays open for the next run."""
+    return ErrorOutcome(
+        error, [], [], f"not reached: the run's budget (--max-seconds {seconds:g}) ran out", 0, 0.0
+    )
 
 
 @contextmanager

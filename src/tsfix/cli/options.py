@@ -353,6 +353,14 @@ class ModelOptions:
         float,
         typer.Option("--error-seconds", min=1, help="Seconds of verification per error."),
     ] = 30.0
+    max_seconds: Annotated[
+        float | None,
+        typer.Option(
+            "--max-seconds",
+            min=1,
+            help="Seconds for the whole run: errors not reached by then stay open for the next run.",
+        ),
+    ] = None
 
     def suggest_options(self, **selection: Any) -> SuggestOptions:
         """SuggestOptions from these options and the rest (which errors …)."""
@@ -377,6 +385,7 @@ class ModelOptions:
             keep=self.keep,
             max_candidates=self.max_candidates,
             error_seconds=self.error_seconds,
+            max_seconds=self.max_seconds,
             **selection,
         )
 
