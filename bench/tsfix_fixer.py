@@ -33,7 +33,7 @@ def log(*parts: object) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=6)
     ap.add_argument("--fixer", action="append", help="quickfix, repair, llama, openai (repeatable)")
     ap.add_argument("--no-llm", action="store_true")
     ap.add_argument("--model")
@@ -43,9 +43,18 @@ def main() -> int:
     root = Path(os.environ.get("TSFIX_CASE_DIR") or ".").resolve()
     deadline = time.monotonic() + float(os.environ.get("TSFIX_TIMEOUT", "120")) * 0.8
     project = resolve_project(root)
+    tried: set[str] = set()  # errors a round found no verified fix for: not asked again
     for round_no in range(1, args.rounds + 1):
         scan = scan_project(project)
         if scan.error_count == 0 or time.monotonic() > deadline:
+            break
+        with project.open_store() as store:
+            todo = [
+                e
+                for e in store.list_errors(project=project.key, statuses=["new", "ai_suggested"])
+                if e.fingerprint not in tried
+            ]
+        if not todo:
             break
         report = suggest_errors(
             project,
@@ -58,7 +67,13 @@ def main() -> int:
                 # what is left, less room for applying: errors not reached wait for the next round
                 max_seconds=max(1.0, (deadline - time.monotonic()) * 0.75),
             ),
+            errors=todo,
         )
+        tried |= {
+            o.error.fingerprint
+            for o in report.outcomes
+            if not o.verified and not (o.note or "").startswith("not reached")
+        }
         with project.open_store() as store:
             rows = [s for o in report.outcomes for s in store.suggestions(o.error.id)]
         with open_language_service(root, project.tsc, timeout=60) as service:
