@@ -237,6 +237,24 @@ def test_a_missing_property_goes_where_its_type_declares_it(make_project, ts_ver
     )
 
 
+def test_a_missing_literal_property_is_the_constant_that_names_one_of_its_literals(
+    make_project, ts_version
+) -> None:
+    files = {
+        "src/patch.ts": 'export interface Patch {\n  op: "replace" | "remove"\n  path: string[]\n}\n',
+        "src/a.ts": (
+            'import type { Patch } from "./patch"\n'
+            'const REPLACE = "replace"\n'
+            "export function replace(path: string[]): Patch {\n"
+            "  const patch: Patch = {\n    path\n  }\n  return patch\n}\n"
+        ),
+    }
+    out = searched(make_project, ts_version, files, "TS2741")
+    texts = verified(out)
+    assert texts[0] == files["src/a.ts"].replace("{\n    path\n", "{\n    op: REPLACE,\n    path\n")
+    assert files["src/a.ts"].replace("{\n    path\n", '{\n    op: "replace",\n    path\n') in texts  # a guess
+
+
 def test_several_missing_properties_on_one_line(make_project, ts_version) -> None:
     source = (
         "interface Point { x: number; y: number; z: number }\n"

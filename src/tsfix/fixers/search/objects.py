@@ -4,8 +4,11 @@
     Type '…' is missing the following properties from type 'T': x, y       (TS2739, TS2740)
 
 Each missing property is valued from an in-scope value — the same name first (written as a
-shorthand), then names alike it, then a member of a nearby value (`getState: store.getState`) — or, marked as a guess, an empty value of some type ('', 0, false,
-[], {}, null, undefined), of which the compiler keeps those that fit. The existing properties are
+shorthand), then names alike it, then a member of a nearby value (`getState: store.getState`), then
+a constant in scope that names one of the literals its declared type allows (`op: REPLACE` for
+`op: "replace" | "remove"` where the code has `const REPLACE = "replace"`) — or, marked as a guess,
+one of those literals or an empty value of some type ('', 0, false, [], {}, null, undefined), of
+which the compiler keeps those that fit. The existing properties are
 never re-emitted: a new line gets the indentation of its siblings and the trailing comma they use,
 and goes where the type declares it (after the existing property declared just before it, found
 with the language service's go-to-definition), as a person writes an object of that type.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from tsfix.fixers import FixContext
@@ -23,7 +27,7 @@ from tsfix.fixers.search.calls import quote
 from tsfix.fixers.search.names import search_candidate
 from tsfix.fixers.search.rank import similarity
 from tsfix.fixers.search.values import member_paths
-from tsfix.fixers.syntax import Doc, value_node, walk
+from tsfix.fixers.syntax import Doc, names_in_scope, value_node, walk
 from tsfix.langserver import LanguageServiceError
 
 #: the members of a type, in declaration order, are the named children of these nodes
@@ -60,8 +64,14 @@ def missing_properties(ctx: FixContext, doc: Doc) -> list[Candidate]:
         for c in ctx.service.completions(ctx.target.file, doc.pos(obj.start_byte))
         if c.local and c.is_value and c.kind not in ("class", "module", "alias")
     ]
-    choices = [_values_for(name, values, q, member_paths(ctx, doc, obj, name)) for name in wanted]
-    order = _declared_order(ctx, doc, obj, wanted)
+    order, declared = _declaration(ctx, doc, obj, wanted)
+    constants = _constants(doc, obj)
+    choices = [
+        _values_for(
+            name, values, q, member_paths(ctx, doc, obj, name), _literals(declared.get(name, "")), constants
+        )
+        for name in wanted
+    ]
     out = []
     for combination in itertools.islice(itertools.product(*choices), MAX_COMBINATIONS):
         members = [member for member, _, _ in combination]
@@ -79,9 +89,15 @@ def missing_properties(ctx: FixContext, doc: Doc) -> list[Candidate]:
 
 
 def _values_for(
-    name: str, values: list[str], quote: str, paths: list[tuple[str, float]]
+    name: str,
+    values: list[str],
+    quote: str,
+    paths: list[tuple[str, float]],
+    literals: Sequence[str] = (),
+    constants: dict[str, str] | None = None,
 ) -> list[tuple[str, float, bool]]:
-    """(member text, rank, guessed) for one missing property, best first."""
+    """(member text, rank, guessed) for one missing property, best first: `literals` are those its
+    declared type allows, `constants` the in-scope constants by the literal they name."""
     found: list[tuple[str, float, bool]] = []
     if name in values:
         found.append((name, 1.0, False))
@@ -91,9 +107,44 @@ def _values_for(
     )
     found += [(f"{name}: {v}", 0.8 * similarity(name, v), False) for v in alike[:3]]
     found += [(f"{name}: {path}", 0.85 * score, False) for path, score in paths[:3]]
+    named = [(constants or {}).get(_unquoted(literal)) for literal in literals]
+    found += [(f"{name}: {c}", 0.75, False) for c in dict.fromkeys(n for n in named if n and n in values)]
     found.sort(key=lambda f: -f[1])
+    found += [(f"{name}: {_requoted(literal, quote)}", 0.35, True) for literal in literals[:3]]
     found += [(f"{name}: {e.replace(chr(39), quote)}", 0.3, True) for e in EMPTY_VALUES]
     return found
+
+
+_LITERAL = re.compile(r"""^(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|-?\d+(?:\.\d+)?|true|false)$""")
+
+
+def _literals(type_text: str) -> list[str]:
+    """The literal members of a declared type (`"a" | "b" | 3`), in order; [] when it has none."""
+    parts = [p.strip() for p in type_text.split("|")] if "(" not in type_text else []
+    return [p for p in parts if _LITERAL.match(p) and p not in ("true", "false")]
+
+
+def _unquoted(literal: str) -> str:
+    return literal[1:-1] if literal[:1] in ("'", '"') else literal
+
+
+def _requoted(literal: str, quote: str) -> str:
+    inner = _unquoted(literal)
+    return f"{quote}{inner}{quote}" if literal[:1] in ("'", '"') and quote not in inner else literal
+
+
+def _constants(doc: Doc, at: Any) -> dict[str, str]:
+    """In-scope `const NAME = <literal>` declarations, by the literal's value (unquoted)."""
+    out: dict[str, str] = {}
+    for name, node in names_in_scope(doc, at):
+        declarator, declaration = node.parent, node.parent.parent if node.parent is not None else None
+        if declarator is None or declarator.type != "variable_declarator" or declaration is None:
+            continue
+        value = declarator.child_by_field_name("value")
+        kind = declaration.children[0].type if declaration.children else ""
+        if kind == "const" and value is not None and value.type in ("string", "number"):
+            out.setdefault(_unquoted(doc.src(value)), name)
+    return out
 
 
 def _key(node: Any) -> Any:
@@ -104,14 +155,17 @@ def _key(node: Any) -> Any:
     return key if key is not None and key.type in ("property_identifier", "identifier") else None
 
 
-def _declared_order(ctx: FixContext, doc: Doc, obj: Any, wanted: list[str]) -> dict[str, int] | None:
-    """Each property's index in the declaration of the object's type, from where one of its
-    existing properties is declared; None when that cannot be found."""
+def _declaration(
+    ctx: FixContext, doc: Doc, obj: Any, wanted: list[str]
+) -> tuple[dict[str, int] | None, dict[str, str]]:
+    """Each property's index in the declaration of the object's type, and the declared types of
+    the wanted ones as written there, from where one of its existing properties is declared;
+    (None, {}) when that cannot be found."""
     for node in [c for c in obj.named_children if _key(c) is not None][:3]:
         try:
             found = ctx.service.definition(ctx.target.file, doc.pos(_key(node).start_byte))
         except LanguageServiceError:
-            return None
+            return None, {}
         for file, start, _ in found:
             if file.startswith(("/", "../")) or "node_modules/" in file:
                 continue  # a declaration outside the project's sources is not opened
@@ -122,14 +176,20 @@ def _declared_order(ctx: FixContext, doc: Doc, obj: Any, wanted: list[str]) -> d
             body = next((a for a in _ancestors(declaring.node_at(start)) if a.type in _MEMBER_LISTS), None)
             if body is None:
                 continue
-            names = [
-                declaring.src(key)
+            members = [
+                (declaring.src(key), m)
                 for m in body.named_children
                 if m.type in _MEMBERS and (key := m.child_by_field_name("name")) is not None
             ]
+            names = [name for name, _ in members]
             if all(name in names for name in wanted):
-                return {name: i for i, name in reversed(list(enumerate(names)))}
-    return None
+                types = {
+                    name: declaring.src(t).lstrip(":").strip()
+                    for name, m in members
+                    if name in wanted and (t := m.child_by_field_name("type")) is not None
+                }
+                return {name: i for i, name in reversed(list(enumerate(names)))}, types
+    return None, {}
 
 
 def _ancestors(node: Any) -> Any:
