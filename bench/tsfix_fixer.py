@@ -43,19 +43,14 @@ def main() -> int:
     root = Path(os.environ.get("TSFIX_CASE_DIR") or ".").resolve()
     deadline = time.monotonic() + float(os.environ.get("TSFIX_TIMEOUT", "120")) * 0.8
     project = resolve_project(root)
-    tried: set[str] = set()  # errors a round found no verified fix for: not asked again
+    waiting: set[str] = set()  # errors the last round did not reach: they go first in the next
     for round_no in range(1, args.rounds + 1):
         scan = scan_project(project)
         if scan.error_count == 0 or time.monotonic() > deadline:
             break
         with project.open_store() as store:
-            todo = [
-                e
-                for e in store.list_errors(project=project.key, statuses=["new", "ai_suggested"])
-                if e.fingerprint not in tried
-            ]
-        if not todo:
-            break
+            todo = store.list_errors(project=project.key, statuses=["new", "ai_suggested"])
+        todo.sort(key=lambda e: e.fingerprint not in waiting)  # stable: otherwise in file order
         report = suggest_errors(
             project,
             SuggestOptions(
@@ -65,15 +60,11 @@ def main() -> int:
                 model=args.model,
                 ts6=not args.no_ts6,
                 # what is left, less room for applying: errors not reached wait for the next round
-                max_seconds=max(1.0, (deadline - time.monotonic()) * 0.75),
+                max_seconds=max(1.0, (deadline - time.monotonic()) * 0.6),
             ),
             errors=todo,
         )
-        tried |= {
-            o.error.fingerprint
-            for o in report.outcomes
-            if not o.verified and not (o.note or "").startswith("not reached")
-        }
+        waiting = {o.error.fingerprint for o in report.outcomes if (o.note or "").startswith("not reached")}
         with project.open_store() as store:
             rows = [s for o in report.outcomes for s in store.suggestions(o.error.id)]
         with open_language_service(root, project.tsc, timeout=60) as service:

@@ -201,6 +201,16 @@ def test_a_missing_argument_is_passed_from_an_in_scope_value_of_its_type(make_pr
     assert texts[0] == source.replace("label(title)", "label(title, columns)")  # a number, not `title`
 
 
+def test_a_missing_argument_prefers_the_value_its_statement_already_uses(make_project, ts_version) -> None:
+    source = (
+        "class Greeter {\n  name = 'x'\n  greet() { return this.name }\n}\n"
+        "const answer = 42\nconst greeter = new Greeter()\n"
+        "export const greet = greeter.greet.bind()\nexport const n = answer\n"
+    )
+    out = searched(make_project, ts_version, {"src/a.ts": source}, "TS2554")
+    assert verified(out)[0] == source.replace(".bind()", ".bind(greeter)")  # not `answer`, which fits too
+
+
 # ----------------------------------------------------------------------------- objects
 
 

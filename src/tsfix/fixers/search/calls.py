@@ -3,8 +3,9 @@
 Which argument is extra, or where the missing one goes, is not in the message, so every position is
 a candidate: dropping the last (or inserting at the end) ranks first. Values for a missing
 parameter are the names TypeScript completes inside the argument list, ranked by how alike they
-are to the parameter's name (from the signature's quick info), then `undefined` as a guess; the
-compiler keeps those whose type fits.
+are to the parameter's name (from the signature's quick info) and whether the call's own statement
+uses them (`immer.f.bind()` → `bind(immer)`: the nearest value in scope is the one already at
+hand), then `undefined` as a guess; the compiler keeps those whose type fits.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from tsfix.fixers import FixContext
 from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.search.names import search_candidate
 from tsfix.fixers.search.rank import similarity
-from tsfix.fixers.syntax import Doc, ancestors, headline
+from tsfix.fixers.syntax import Doc, ancestors, headline, walk
 
 _ARITY = re.compile(r"^Expected (?:at least )?(\d+)(?:-(\d+))? (?:type )?arguments?, but got (\d+)")
 VALUES_AT_THE_END = 5  # in-scope values tried for a missing last argument
@@ -96,15 +97,20 @@ def _fill(ctx: FixContext, doc: Doc, call: Any, args: Any, given: list[Any]) -> 
         for c in ctx.service.completions(ctx.target.file, inside)
         if c.local and c.is_value and c.kind not in ("class", "module", "function", "method", "alias")
     ]
+    statement = next((a for a in ancestors(call) if a.parent is not None and a.parent.type in (
+        "statement_block", "program", "class_body")), call)  # fmt: skip
+    at_hand = {doc.src(n) for n in walk(statement) if n.type == "identifier"}
     out = []
     for index in range(len(given), -1, -1):  # at the end first
         param, type_text = params[index] if index < len(params) else ("value", "")
         keep = VALUES_AT_THE_END if index == len(given) else VALUES_ELSEWHERE
-        ranked = sorted(set(values), key=lambda v: (-similarity(param, v), v))[:keep]
+
+        def score(value: str, param: str = param) -> float:
+            return max(0.3, similarity(param, value), 0.5 if value in at_hand else 0.0)
+
+        ranked = sorted(set(values), key=lambda v: (-score(v), v))[:keep]
         for value in ranked:
-            out.append(
-                _insert(doc, args, given, index, value, 0.85 * max(0.3, similarity(param, value)), False)
-            )
+            out.append(_insert(doc, args, given, index, value, 0.85 * score(value), False))
         for empty in empty_values(type_text, quote(doc)):
             out.append(_insert(doc, args, given, index, empty, 0.25, True))
     return out
