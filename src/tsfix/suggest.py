@@ -21,6 +21,7 @@ from tsfix.confidence import TIER, confidence, evidence
 from tsfix.context import file_hash
 from tsfix.edits import changed_size, unified_diff
 from tsfix.errors import TsfixError
+from tsfix.extras import installed
 from tsfix.fixers import FixContext, Fixer, fixer_classes, resolve_fixers
 from tsfix.fixers.candidate import Candidate
 from tsfix.langserver import LanguageService, LanguageServiceError, LsDiagnostic
@@ -151,9 +152,11 @@ def build_fixers(options: SuggestOptions, progress: Progress) -> tuple[list[Fixe
     models = [fixer for fixer in fixers if fixer.uses_model]
     hint = None
     if not models and not options.no_llm:
+        runtime = "" if installed("llama_cpp") else " (after pip install 'tsfix[llama]')"
         hint = (
             "only TypeScript's quick fixes, repair templates and the search ran; add a local model with "
-            "--model path/to/model.gguf (e.g. Qwen2.5-Coder Instruct GGUF) or a server with --engine openai --base-url URL"
+            f"--model path/to/model.gguf{runtime} (e.g. Qwen2.5-Coder Instruct GGUF) "
+            "or a server with --engine openai --base-url URL"
         )
     return deterministic, models, hint
 

@@ -21,7 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from tsfix.errors import TsfixError, UsageError
+from tsfix.errors import UsageError
+from tsfix.extras import require
 from tsfix.fixers import FixContext, Fixer, FixerOptions, register
 from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.prompts import BOUNDED_EDIT_SCHEMA, build_messages, edits_from_answer
@@ -112,13 +113,7 @@ class LlamaFixer(Fixer):
         path = Path(model_path).expanduser()
         if not path.is_file():
             raise UsageError(f"no model file at {path}", hint="pass a GGUF file to --model (or TSFIX_MODEL)")
-        try:
-            import llama_cpp
-        except ImportError as exc:
-            raise TsfixError(
-                f"llama-cpp-python is not importable: {exc}",
-                hint="pip install llama-cpp-python (CMAKE_ARGS=-DGGML_CUDA=on for NVIDIA GPUs)",
-            ) from None
+        llama_cpp: Any = require("llama_cpp")
         if n_gpu_layers is None:
             n_gpu_layers = -1 if llama_cpp.llama_supports_gpu_offload() else 0
         self.n_gpu_layers = n_gpu_layers

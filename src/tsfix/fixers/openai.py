@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from tsfix.errors import TsfixError, UsageError
+from tsfix.extras import require
 from tsfix.fixers import FixContext, Fixer, FixerOptions, register
 from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.prompts import EDIT_SCHEMA, build_messages, edits_from_answer
@@ -45,7 +46,7 @@ class OpenAIFixer(Fixer):
             raise UsageError(
                 "--engine openai needs --base-url", hint="e.g. --base-url http://localhost:8080/v1"
             )
-        from openai import OpenAI
+        OpenAI = require("openai").OpenAI
 
         key = os.environ.get(api_key_env) or os.environ.get("OPENAI_API_KEY") or "no-key"
         register_secret(key if key != "no-key" else None)
@@ -97,7 +98,7 @@ class OpenAIFixer(Fixer):
     def _ask(
         self, messages: list[dict[str, str]], temperature: float, seed: int
     ) -> tuple[str, Any, float | None]:
-        from openai import APIStatusError
+        APIStatusError = require("openai").APIStatusError
 
         last: Exception | None = None
         probing = self._format is None
@@ -106,7 +107,7 @@ class OpenAIFixer(Fixer):
         client = self.client.with_options(max_retries=0) if probing else self.client
         for response_format in self._formats():
             try:
-                response = client.chat.completions.create(  # type: ignore[call-overload]
+                response = client.chat.completions.create(
                     model=self.model_name,
                     messages=messages,
                     temperature=temperature,
