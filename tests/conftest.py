@@ -71,6 +71,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.gguf)
 
 
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny real llama GGUF the tests build (tests/ggufmodel.py): nothing is downloaded."""
+    from ggufmodel import build_tiny_llama
+
+    return build_tiny_llama(tmp_path_factory.mktemp("model") / "tiny-llama.gguf")
+
+
 def cache_root() -> Path:
     return Path(os.environ.get("TSFIX_TEST_CACHE", Path.home() / ".cache" / "tsfix-tests")).expanduser()
 

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+from pathlib import Path
+
 import pytest
+
+from tsfix.errors import UsageError
+from tsfix.models import HfReference, parse_reference, resolve_model
 
 BROKEN = {"src/a.ts": "export const n: number = 'x'.lenght;\n"}
 
@@ -45,3 +53,112 @@ def test_a_model_without_its_extra_is_exit_2_with_the_commands_that_install_it(
     # nothing was recorded for the error: it is still open for a run that has the model
     listed = tsfix_cli("list", "--json", cwd=root)
     assert '"status": "new"' in listed.stdout
+
+
+# ----------------------------------------------------------------------------- hf: references
+
+
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+def hf_cache(cache: Path, repo: str, files: dict[str, bytes]) -> Path:
+    """A Hugging Face cache laid out as huggingface_hub writes it (blobs, refs/main, snapshot links)."""
+    folder = cache / ("models--" + repo.replace("/", "--"))
+    (folder / "refs").mkdir(parents=True, exist_ok=True)
+    (folder / "refs" / "main").write_text(COMMIT)
+    for name, data in files.items():
+        blob = folder / "blobs" / hashlib.sha256(data).hexdigest()
+        blob.parent.mkdir(exist_ok=True)
+        blob.write_bytes(data)
+        link = folder / "snapshots" / COMMIT / name
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(os.path.relpath(blob, link.parent))
+    return folder / "snapshots" / COMMIT
+
+
+@pytest.fixture
+def offline_hub(tmp_path, monkeypatch, tiny_model: Path) -> Path:
+    """An offline Hugging Face cache holding the tiny model as two quantisations, and a split model."""
+    cache = tmp_path / "hub"
+    data = tiny_model.read_bytes()
+    hf_cache(
+        cache, "test-org/tiny-GGUF", {"tiny-Q8_0.gguf": data, "tiny-Q4_K_M.gguf": data, "README.md": b"x"}
+    )
+    hf_cache(
+        cache,
+        "test-org/split-GGUF",
+        {"big-Q4_K_M-00001-of-00002.gguf": data, "big-Q4_K_M-00002-of-00002.gguf": b"rest"},
+    )
+    monkeypatch.setenv("HF_HUB_CACHE", str(cache))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.delenv("TSFIX_MODEL", raising=False)
+    return cache
+
+
+def test_references_are_parsed_or_refused() -> None:
+    assert parse_reference("hf:Qwen/Qwen2.5-Coder-7B-Instruct-GGUF:Q4_K_M") == HfReference(
+        "Qwen/Qwen2.5-Coder-7B-Instruct-GGUF", quant="Q4_K_M"
+    )
+    assert parse_reference("hf:o/r/sub/file.gguf") == HfReference("o/r", filename="sub/file.gguf")
+    for bad in ("hf:nothing", "hf:o/r", "hf:o/r/../x.gguf", "hf:o/r/readme.md"):
+        with pytest.raises(UsageError, match="not a Hugging Face model reference"):
+            parse_reference(bad)
+
+
+def test_an_hf_reference_resolves_from_the_offline_cache_and_loads_the_real_model(offline_hub: Path) -> None:
+    from tsfix.fixers.llama import LlamaFixer
+    from tsfix.progress import quiet
+    from tsfix.suggest import SuggestOptions
+
+    snapshot = offline_hub / "models--test-org--tiny-GGUF" / "snapshots" / COMMIT
+    assert resolve_model("hf:test-org/tiny-GGUF:q8_0") == snapshot / "tiny-Q8_0.gguf"  # any case
+    assert resolve_model("hf:test-org/tiny-GGUF/tiny-Q4_K_M.gguf") == snapshot / "tiny-Q4_K_M.gguf"
+    split = resolve_model("hf:test-org/split-GGUF:Q4_K_M")  # the first part; llama.cpp finds the rest
+    assert split.name == "big-Q4_K_M-00001-of-00002.gguf"
+    fixer = LlamaFixer.from_options(SuggestOptions(model="hf:test-org/tiny-GGUF:Q8_0", threads=1), quiet)
+    try:
+        assert fixer.model_name == "tsfix-tiny-test-llama"
+    finally:
+        fixer.close()
+
+
+@pytest.mark.parametrize(
+    ("ref", "said"),
+    [
+        ("hf:test-org/absent-GGUF:Q4_K_M", "is not in the Hugging Face cache, and HF_HUB_OFFLINE is set"),
+        ("hf:test-org/tiny-GGUF:Q5_K_S", "has no GGUF files for Q5_K_S"),
+        ("hf:test-org/tiny-GGUF/other.gguf", "is not in the Hugging Face cache"),
+    ],
+)
+def test_an_hf_reference_that_cannot_be_resolved_offline_says_why(
+    offline_hub: Path, ref: str, said: str
+) -> None:
+    with pytest.raises(UsageError) as failure:
+        resolve_model(ref)
+    assert said in failure.value.message and failure.value.hint
+
+
+def test_models_lists_the_cache_and_the_named_models_with_their_metadata(
+    offline_hub: Path, cli, tmp_path, monkeypatch
+) -> None:
+    shared = Path(__file__).resolve().parents[2] / "shared" / "models" / "stories260K.gguf"
+    monkeypatch.setenv("TSFIX_MODEL", "hf:test-org/tiny-GGUF:Q8_0")
+    result = cli("models", "--json", env={"HF_HUB_CACHE": str(offline_hub), "HF_HUB_OFFLINE": "1"})
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.stdout)["models"]
+    by_file = {Path(m["path"]).name: m for m in listed}
+    assert by_file["tiny-Q8_0.gguf"]["source"] == "TSFIX_MODEL"
+    assert by_file["tiny-Q4_K_M.gguf"]["source"] == "hf:test-org/tiny-GGUF"
+    assert "big-Q4_K_M-00002-of-00002.gguf" not in by_file  # a split model is listed once
+    tiny = by_file["tiny-Q8_0.gguf"]
+    assert (tiny["architecture"], tiny["context_length"], tiny["error"]) == ("llama", 2048, None)
+    assert tiny["parameters"] > 0 and tiny["quantisation"]
+    # a file that is not GGUF, and one that is missing: reported, exit 1 (it was named)
+    junk = tmp_path / "junk.gguf"
+    junk.write_bytes(b"not a model")
+    result = cli("models", str(junk), str(tmp_path / "missing.gguf"), env={"HF_HUB_CACHE": str(offline_hub)})
+    assert result.exit_code == 1
+    assert "not a GGUF file" in result.output and "cannot read it" in result.output
+    if shared.is_file():
+        table = cli("models", str(shared), env={"HF_HUB_CACHE": str(offline_hub)})
+        assert "stories260K.gguf" in table.output and "llama" in table.output and "2048" in table.output

@@ -14,7 +14,6 @@ import httpx
 import pytest
 
 from conftest import REPO
-from ggufmodel import build_tiny_llama
 from tsfix.fixers import FixContext
 from tsfix.fixers.llama import LlamaFixer
 from tsfix.fixers.prompts import EDIT_SCHEMA, build_messages, edits_from_answer
@@ -25,11 +24,6 @@ from tsfix.tsc import find_tsc
 from tsfix.verify import Verifier
 
 SOURCE = 'export function half(n: number): number {\n  const result: number = n / "2";\n  return result;\n}\n'
-
-
-@pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_tiny_llama(tmp_path_factory.mktemp("model") / "tiny-llama.gguf")
 
 
 @pytest.fixture

@@ -74,9 +74,13 @@ def resolve_model(model: str) -> Path:
         return Path(model).expanduser()
     ref = parse_reference(model)
     hub: Any = require("huggingface_hub")
-    errors: Any = require("huggingface_hub").errors
+    import huggingface_hub.errors as errors
+
     try:
-        names = [ref.filename] if ref.filename else _choose(ref, _repo_files(hub, ref.repo))
+        files = [] if ref.filename else _repo_files(hub, ref.repo)
+        if not ref.filename and not files and offline():
+            raise errors.LocalEntryNotFoundError(str(ref))
+        names = [ref.filename] if ref.filename else _choose(ref, files)
         paths = [
             Path(hub.hf_hub_download(ref.repo, name, cache_dir=_cache_dir(), local_files_only=offline()))
             for name in names
@@ -146,8 +150,7 @@ def _choose(ref: HfReference, files: list[str]) -> list[str]:
     which = "several" if matching else "no"
     raise UsageError(
         f"{ref.repo} has {which} GGUF files for {ref.quant}"
-        + (f": {', '.join(matching[:4])}" if matching else "")
-        + ("" if files else (" (nothing of it is cached)" if offline() else "")),
+        + (f": {', '.join(matching[:4])}" if matching else ""),
         hint=f"name the file: hf:{ref.repo}/FILE.gguf"
         + (f" (it has {', '.join(ggufs[:6])}{' …' if len(ggufs) > 6 else ''})" if ggufs else ""),
     )
@@ -224,7 +227,7 @@ def known_models(extra: list[str] | None = None) -> list[ModelInfo]:
     seen: set[str] = set()
 
     def add(path: Path, source: str) -> None:
-        key = str(path.resolve()) if path.exists() else str(path)
+        key = os.path.abspath(path)  # symlinks kept: two cached names may share one blob
         if key not in seen:
             seen.add(key)
             found.append(describe(path, source))
@@ -235,6 +238,11 @@ def known_models(extra: list[str] | None = None) -> list[ModelInfo]:
             hub: Any = require("huggingface_hub")
             ref = parse_reference(model)
             cached = [f for r, f in _cached_files(hub, ref.repo) if f.lower().endswith(".gguf")]
+            if not cached:
+                found.append(
+                    ModelInfo(model, source, 0, error="not in the Hugging Face cache (not downloaded yet)")
+                )
+                continue
             try:
                 names = [ref.filename] if ref.filename else _choose(ref, cached)[:1]
             except UsageError as exc:
@@ -251,7 +259,9 @@ def known_models(extra: list[str] | None = None) -> list[ModelInfo]:
             add(Path(model).expanduser(), source)
     if _hub_installed():
         hub = require("huggingface_hub")
-        cache = Path(_cache_dir() or hub.constants.HF_HUB_CACHE)
+        import huggingface_hub.constants
+
+        cache = Path(_cache_dir() or huggingface_hub.constants.HF_HUB_CACHE)
         for repo, relative in _cached_files(hub):
             if relative.lower().endswith(".gguf") and not (
                 _SHARD.search(relative) and "-00001-of-" not in relative

@@ -281,7 +281,7 @@ class ModelOptions:
             "--model",
             "-m",
             envvar="TSFIX_MODEL",
-            help="A GGUF file (llama), or the model name for --engine openai.",
+            help="A GGUF file or hf:OWNER/REPO:QUANT (llama, fetched once into the Hugging Face cache), or the model name for --engine openai.",
             show_default=False,
         ),
     ] = None

@@ -148,11 +148,15 @@ class LlamaFixer(Fixer):
         """The model of --model, loaded now (reported to progress: it can take a while)."""
         if not options.model:
             raise UsageError(
-                "the llama fixer needs a model", hint="pass --model path/to/model.gguf (or set TSFIX_MODEL)"
+                "the llama fixer needs a model",
+                hint="pass --model path/to/model.gguf or hf:OWNER/REPO:QUANT (or set TSFIX_MODEL)",
             )
-        progress(ModelLoading(model=Path(options.model).name))
+        from tsfix.models import resolve_model
+
+        path = resolve_model(options.model)  # an hf: reference is fetched (once) into the HF cache
+        progress(ModelLoading(model=path.name))
         fixer = cls(
-            options.model,
+            path,
             candidates=options.candidates,
             n_gpu_layers=options.n_gpu_layers,
             n_ctx=options.ctx,

@@ -64,7 +64,9 @@ class OpenAIFixer(Fixer):
         """The server of --base-url; --model names its model unless it is a GGUF file (llama's)."""
         return cls(
             options.base_url or "",
-            model=options.model if options.model and not options.model.endswith(".gguf") else None,
+            model=options.model
+            if options.model and not options.model.endswith(".gguf") and not options.model.startswith("hf:")
+            else None,
             api_key_env=options.api_key_env,
             candidates=options.candidates,
             concurrency=options.concurrency,
