@@ -162,3 +162,81 @@ def test_models_lists_the_cache_and_the_named_models_with_their_metadata(
     if shared.is_file():
         table = cli("models", str(shared), env={"HF_HUB_CACHE": str(offline_hub)})
         assert "stories260K.gguf" in table.output and "llama" in table.output and "2048" in table.output
+
+
+# ----------------------------------------------------------------------------- tsfix doctor
+
+
+def doctor(cli, root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, dict]:
+    result = cli("doctor", "--path", str(root), "--format", "json", *args, env=env)
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_doctor_on_a_project_says_what_tsfix_will_use(make_project, cli, ts_version: str) -> None:
+    root = make_project(BROKEN, ts=ts_version)
+    code, report = doctor(cli, root)
+    assert code == 0 and report["healthy"], report
+    checks = {c["name"]: c for c in report["checks"]}
+    assert checks["typescript"]["status"] == "ok" and checks["typescript"]["detail"].startswith(ts_version)
+    assert ("native" in checks["typescript"]["detail"]) == ts_version.startswith("7")
+    assert ("typescript 6 helper" in checks) == ts_version.startswith("7")
+    assert checks["llama-cpp-python"]["needed"] is False  # no model asked for
+    text = cli("doctor", "--path", str(root))
+    assert text.exit_code == 0 and "ready" in text.output
+
+
+def test_doctor_without_typescript_is_exit_1_with_the_install_command(tmp_path, cli) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.ts").write_text("export const a = 1;\n")
+    (tmp_path / "tsconfig.json").write_text('{"include": ["src"]}\n')
+    code, report = doctor(cli, tmp_path)
+    assert code == 1 and not report["healthy"]
+    (failed,) = [c for c in report["checks"] if c["failed"]]
+    assert failed["name"] == "typescript" and "npm install -D typescript" in failed["fix"]
+
+
+def test_doctor_shows_the_models_metadata(make_project, cli, tiny_model: Path) -> None:
+    root = make_project(BROKEN)
+    shared = Path(__file__).resolve().parents[2] / "shared" / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    model = shared if shared.is_file() else tiny_model
+    code, report = doctor(cli, root, "--model", str(model))
+    checks = {c["name"]: c for c in report["checks"]}
+    assert code == 0, report
+    assert checks["model"]["status"] == "ok" and checks["llama-cpp-python"]["needed"] is True
+    assert "llama" in checks["model"]["detail"] and "context" in checks["model"]["detail"]
+    code, report = doctor(cli, root, "--model", str(root / "absent.gguf"))
+    assert code == 1 and {c["name"] for c in report["checks"] if c["failed"]} == {"model"}
+
+
+def test_doctor_reports_an_unreachable_store_without_its_secret(make_project, cli) -> None:
+    root = make_project(BROKEN)
+    url = "postgresql://tsfix:s3cret-pass@127.0.0.1:9/db"
+    result = cli("doctor", "--path", str(root), "--store", url)
+    assert result.exit_code == 1
+    assert "s3cret-pass" not in result.output and "store" in result.output
+    code, report = doctor(
+        cli, root, "--store", url, env={"SUPABASE_SERVICE_ROLE_KEY": "eyJhbGciOi.secret.key"}
+    )
+    assert code == 1 and "s3cret-pass" not in json.dumps(report) and "secret.key" not in json.dumps(report)
+    checks = {c["name"]: c for c in report["checks"]}
+    assert checks["store"]["failed"] and "SUPABASE_SERVICE_ROLE_KEY set" in checks["supabase"]["detail"]
+
+
+def test_doctor_with_a_model_but_no_llama_extra_says_how_to_install_it(
+    make_project, tsfix_cli, tmp_path
+) -> None:
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / "llama_cpp.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'llama_cpp'\", name='llama_cpp')\n"
+    )
+    root = make_project(BROKEN)
+    model = root / "m.gguf"
+    model.write_bytes(b"GGUF")
+    result = tsfix_cli(
+        "doctor", "--model", str(model), "-f", "json", cwd=root, env={"PYTHONPATH": str(shadow)}
+    )
+    report = json.loads(result.stdout)
+    assert result.returncode == 1
+    llama = next(c for c in report["checks"] if c["name"] == "llama-cpp-python")
+    assert llama["failed"] and 'CMAKE_ARGS="-DGGML_CUDA=on"' in llama["fix"]

@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from tsfix import __version__
-from tsfix.cli import apply, ci, models, scan, stores, suggest, worker
+from tsfix.cli import apply, ci, doctor, models, scan, stores, suggest, worker
 
 app = typer.Typer(
     name="tsfix",
@@ -31,7 +31,7 @@ app = typer.Typer(
 for group in (scan.commands, suggest.commands, apply.commands):
     app.add_typer(group)
 app.add_typer(stores.db_commands, name="db")
-for group in (stores.commands, ci.commands, worker.commands, models.commands):
+for group in (stores.commands, ci.commands, worker.commands, models.commands, doctor.commands):
     app.add_typer(group)
 
 
