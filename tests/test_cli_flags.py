@@ -17,7 +17,7 @@ FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*(?![\w-])")
 ARGV_ITEM = re.compile(r"--[a-z][\w-]*(=\S*)?")  # an argument passed to another program, not a hint
 PROGRAMS = {"tsc", "node", "npm", "npx", "pip", "git"}
 # other programs' flags that the text names without the program right before them
-FOREIGN = {"--pretty"}  # tsc's: "always run with `--noEmit --pretty false`"
+FOREIGN = {"--pretty", "--extra-index-url"}  # tsc's "--noEmit --pretty false"; pip's, in an install hint
 OLD_NAME = re.compile(r"formerly|old name|still works|\(now ", re.I)
 
 
