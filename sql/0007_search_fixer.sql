@@ -10,3 +10,5 @@ returns integer
 language plpgsql
 stable
 as $$ begin return 7; end $$;
+
+insert into public.tsfix_migrations (name) values ('0007_search_fixer') on conflict (name) do nothing;

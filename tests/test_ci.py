@@ -211,25 +211,3 @@ def test_one_language_service_serves_suggest_and_the_recheck(make_project) -> No
     assert events.count("service") == 1 and events.count("tsc") == 1
     assert report.scan.tsc is project.tsc  # every stage used the one Project's TypeScript
     assert report.failed and sum(e.applied for e in report.errors) == 2
-
-
-def test_the_ci_examples_parse_and_use_only_real_options() -> None:
-    import re
-
-    import typer.main
-    import yaml
-
-    from tsfix.cli import app
-
-    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
-    folder = Path(__file__).resolve().parent.parent / "examples" / "ci"
-    used = 0
-    for name in ("github-actions.yml", "gitlab-ci.yml"):
-        text = (folder / name).read_text()
-        yaml.safe_load(text)
-        for command, args in re.findall(r"tsfix (ci|worker)((?:\s+(?:--?[\w-]+|[^\s-][^\s]*))*)", text):
-            options = {opt for p in commands[command].params for opt in p.opts}
-            for flag in re.findall(r"(?<!\S)(--?[a-z][\w-]*)", args):
-                assert flag in options, f"{name}: tsfix {command} has no {flag}"
-                used += 1
-    assert used >= 15

@@ -240,3 +240,41 @@ def test_doctor_with_a_model_but_no_llama_extra_says_how_to_install_it(
     assert result.returncode == 1
     llama = next(c for c in report["checks"] if c["name"] == "llama-cpp-python")
     assert llama["failed"] and 'CMAKE_ARGS="-DGGML_CUDA=on"' in llama["fix"]
+
+
+# ----------------------------------------------------------------------------- Supabase CLI migrations
+
+
+def test_db_migrations_writes_supabase_cli_files_that_apply_in_version_order(
+    postgres_cluster, cli, tmp_path
+) -> None:
+    from dataplane import SUPABASE_DATABASE
+    from tsfix.store.migrations import POSTGRES_MIGRATIONS
+    from tsfix.store.postgres import migration_status
+    from tsfix.store.supabase_cli import CLI_NAME
+
+    folder = tmp_path / "supabase" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "29990101000000_project_tables.sql").write_text("create table public.project_notes (id int);\n")
+    (folder / "README.md").write_text("not a migration\n")
+    first = cli("db", "migrations", str(folder), "--json")
+    assert first.exit_code == 0, first.output
+    written = json.loads(first.stdout)["written"]
+    assert len(written) == len(POSTGRES_MIGRATIONS.names())
+    assert all(CLI_NAME.match(name) for name in written)  # <YYYYMMDDHHMMSS>_<name>.sql
+    assert sorted(written) == written and written[0] > "29990101000000"  # after the project's own
+    again = json.loads(cli("db", "migrations", str(folder), "--json").stdout)
+    assert again["written"] == [] and again["present"] == written  # the same names: nothing added
+
+    # `supabase db push` order on a fresh Supabase-shaped database: every file, by version
+    postgres_cluster.psql("create database tsfix_cli_push")
+    postgres_cluster.psql(SUPABASE_DATABASE, "tsfix_cli_push")
+    for path in sorted(folder.glob("*.sql")):
+        postgres_cluster.psql(path.read_text(), "tsfix_cli_push")
+    states = migration_status(postgres_cluster.url("tsfix_cli_push"))
+    assert all(s.applied for s in states)  # each records itself, so tsfix db status agrees
+    status = cli("db", "status", "--store", postgres_cluster.url("tsfix_cli_push"))
+    assert status.exit_code == 0, status.output
+    # a file where the folder should be: one line, exit 2
+    clash = cli("db", "migrations", str(tmp_path / "supabase" / "migrations" / "README.md"))
+    assert clash.exit_code == 2 and "is not a folder" in clash.output

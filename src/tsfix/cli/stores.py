@@ -1,8 +1,10 @@
-"""`tsfix db migrate`, `tsfix db status` and `tsfix sync`: a store's schema, and uploads to team stores."""
+"""`tsfix db migrate`, `tsfix db migrations`, `tsfix db status` and `tsfix sync`: a store's schema
+(applied, or written as Supabase CLI migrations), and uploads to team stores."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -35,6 +37,40 @@ def db_migrate_command(store: StoreOption = None, path: PathOption = Path(".")) 
     with exit_codes():
         name, applied = db_migrate(store, path.resolve())
         migrate_summary(stdout_console(), name, applied)
+
+
+@db_commands.command(
+    "migrations",
+    epilog=examples(
+        "tsfix db migrations supabase/migrations && supabase db push",
+        note="Each tsfix migration is written once, versioned after every migration already in the "
+        "folder; running it again writes nothing, and a newer tsfix adds only its new migrations.",
+    ),
+)
+def db_migrations_command(
+    folder: Annotated[
+        Path, typer.Argument(help="The Supabase CLI's migrations folder (created if missing).")
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Write the schema migrations as Supabase CLI migration files, for `supabase db push`."""
+    from tsfix.store.supabase_cli import write_migrations
+    from tsfix.ui.common import print_json, safe, stdout_console
+
+    with exit_codes():
+        result = write_migrations(folder)
+    if as_json:
+        print_json({"folder": result.folder, "written": result.written, "present": result.present})
+        return
+    console = stdout_console()
+    for name in result.written:
+        console.print(safe(f"wrote {folder / name}"))
+    console.print(
+        safe(
+            f"{len(result.written)} written, {len(result.present)} already there"
+            + (" — now `supabase db push`" if result.written else "")
+        )
+    )
 
 
 @db_commands.command(

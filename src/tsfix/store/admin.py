@@ -43,8 +43,8 @@ def db_migrate(url: str | None, root: Path) -> tuple[str, list[str]]:
         raise UsageError(
             "Supabase's REST API cannot change the schema",
             hint="migrate over the database itself: `tsfix db migrate --store postgresql://…` with the "
-            "project's connection string (Project Settings → Database), or `supabase db push` with sql/ "
-            "linked into supabase/migrations/",
+            "project's connection string (Project Settings → Database), or `tsfix db migrations "
+            "supabase/migrations && supabase db push` with the Supabase CLI",
         )
     if scheme in ("postgresql", "postgres"):
         from tsfix.redact import redact_url

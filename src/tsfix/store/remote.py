@@ -314,6 +314,6 @@ def migrate_hint(display_url: str) -> str:
     if display_url.startswith("supabase"):
         return (
             "apply sql/ to the project: `tsfix db migrate --store postgresql://…` with its database URL, "
-            "or `supabase db push` with sql/ linked into supabase/migrations/"
+            "or `tsfix db migrations supabase/migrations && supabase db push`"
         )
     return f"run `tsfix db migrate --store {display_url}`"
