@@ -123,6 +123,33 @@ def test_optional_chaining(make_project, ts_version: str) -> None:
         "export function size(list?: { length: number }): number | undefined {\n  return list?.length;\n}\n",
         True,
     ) in out["optional-chaining"]
+    assert "non-null-as-elsewhere" not in out  # the file asserts nothing: `!` is not offered
+
+
+def test_a_non_null_assertion_the_file_already_makes_is_its_idiom(make_project, ts_version: str) -> None:
+    source = (
+        "interface Node { parent?: Node; copy?: string; base: string }\n"
+        "export function pick(state: Node): string {\n"
+        "  return state.parent.copy ?? state.parent!.base\n"
+        "}\n"
+    )
+    out = repaired(make_project, ts_version, source, "TS18048")
+    assert out["non-null-as-elsewhere"] == [(source.replace("state.parent.copy", "state.parent!.copy"), True)]
+    assert any(ok for _, ok in out["optional-chaining"])  # `?.` verifies too, and is ranked after it
+
+
+def test_only_an_expression_the_file_already_asserts_may_gain_a_non_null_assertion() -> None:
+    from tsfix.verify import suppression_in
+
+    before = {"a.ts": "const a = state.parent_.copy_ ?? state.parent_!.base_ // user!\n"}
+    same = {"a.ts": before["a.ts"].replace("state.parent_.copy_", "state.parent_!.copy_")}
+    assert suppression_in(before, same) is None
+    other = {"a.ts": before["a.ts"].replace("state.parent_.copy_", "state.other_!.copy_")}
+    assert suppression_in(before, other) == "adds a non-null assertion (!)"
+    # an assertion in a comment does not count as the file's idiom
+    commented = {"a.ts": "const n = user.name // user!\n"}
+    assert suppression_in(commented, {"a.ts": "const n = user!.name // user!\n"}) is not None
+    assert suppression_in({"a.ts": "f(x)!\n"}, {"a.ts": "f(x)! + g(y)!\n"}) is not None
 
 
 def test_await_promise(make_project, ts_version: str) -> None:

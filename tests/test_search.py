@@ -380,3 +380,35 @@ def test_an_implicit_rest_parameter_gets_the_type_parameter_named_like_it(make_p
         source.replace("(...middlewares)", "(...middlewares: Middlewares)"),
         source.replace("(...middlewares)", "(...middlewares: Middleware[])"),
     ]
+
+
+def test_an_implicit_any_in_an_overloaded_implementation_takes_its_overloads_type(
+    make_project, ts_version
+) -> None:
+    source = (
+        "export interface Options { debug: boolean }\n"
+        "export type Callback = (value: number) => void\n"
+        "export function run(name: string, options?: Options): string\n"
+        "export function run(name: string, options?: Options, done?: Callback): string\n"
+        "export function run(name: string, options?, done?: Callback): string {\n"
+        "  done?.(1)\n"
+        "  return options?.debug ? name : ''\n"
+        "}\n"
+    )
+    out = searched(make_project, ts_version, {"src/a.ts": source}, "TS7006")
+    first = next(t for _, t, ok in out if ok)
+    assert first == source.replace("options?, done?", "options?: Options, done?")  # ranked first
+    method = (
+        "export class Runner {\n"
+        "  start(delay: number): void\n"
+        "  start(delay: string): void\n"
+        "  start(delay) {\n"
+        "    console.log(delay)\n"
+        "  }\n"
+        "}\n"
+    )
+    out = searched(make_project, ts_version, {"src/a.ts": method}, "TS7006")
+    # each overload's type, in their order, as one union; ranked first
+    assert next(t for _, t, ok in out if ok) == method.replace(
+        "start(delay) {", "start(delay: number | string) {"
+    )

@@ -4,7 +4,6 @@ whole loop on three house styles with real TypeScript on both versions."""
 
 from __future__ import annotations
 
-import difflib
 import json
 
 import pytest
@@ -139,8 +138,10 @@ def test_normalising_only_changes_the_lines_the_fix_changed(lines, at, inserted)
     at = min(at, len(lines))
     after = "".join(f"{line}\n" for line in [*lines[:at], inserted, *lines[at:]])
     out = normalise(before, after, Style("  ", "'", False, None))
-    diff = [d for d in difflib.ndiff(before.splitlines(), out.splitlines()) if d[:1] in "+-"]
-    assert [d[:1] for d in diff] == ["+"] and diff[0][2:].strip() == inserted.strip()
+    # the original lines, and one more: the inserted one (a line diff may align repeated lines oddly)
+    old, new = before.splitlines(), out.splitlines()
+    assert len(new) == len(old) + 1
+    assert any(new[:k] + new[k + 1 :] == old and new[k].strip() == inserted.strip() for k in range(len(new)))
 
 
 # ----------------------------------------------------------------------------- the loop, three house styles
@@ -194,3 +195,25 @@ def test_fixes_in_each_house_style_change_only_what_they_need(
     applied = cli("apply", "--min-confidence", "0", "--all", "--path", str(root), env=ts6_env)
     assert applied.exit_code == 0, applied.output
     assert (root / "src/a.ts").read_text() == FIXED[house]
+
+
+def test_a_one_line_construct_the_fix_extends_stays_on_one_line() -> None:
+    from tsfix.style import detect, normalise
+
+    def fix(before: str, printed: str) -> str:
+        return normalise(before, printed, detect(before))
+
+    one = "export const todo: Todo = { id: 1, title: 'write it' }\n"
+    spread = "export const todo: Todo = {\n  id: 1, title: 'write it',\n  done: false,\n}\n"
+    assert fix(one, spread) == "export const todo: Todo = { id: 1, title: 'write it', done: false }\n"
+    tight = "const p = {x: 1}\n"
+    assert fix(tight, "const p = {\n  x: 1,\n  y: 2,\n}\n") == "const p = {x: 1, y: 2}\n"
+    assert fix("call(a)\n", "call(a,\n  b)\n") == "call(a, b)\n"
+    # not an insertion inside the original: a block around a statement stays a block
+    assert fix("  run();\n", "  if (ready) {\n    run();\n  }\n").count("\n") == 3
+    # a comment would swallow the rest; a line wider than the file allows stays spread
+    commented = "f(a) // note\n"
+    assert fix(commented, "f(a, // note\n  b)\n").count("\n") == 2
+    wide = "const row = { " + ", ".join(f"k{i}: {i}" for i in range(14)) + " }\n"
+    printed = wide.replace(" }\n", ",\n  extra_property_with_a_long_name: 1,\n}\n").replace("{ ", "{\n  ")
+    assert fix(wide, printed).count("\n") > 1

@@ -353,7 +353,58 @@ def normalise(
             entry[0] = _indentation(text) + body
         else:
             entry[0] = _indent_for(_column(printed, printed_unit), lines, n, style, printed_unit) + body
-    return "".join(text for text, _, _, _ in lines)
+    return _one_line_stays_one_line(before, "".join(text for text, _, _, _ in lines))
+
+
+def _one_line_stays_one_line(before: str, after: str) -> str:
+    """A one-line construct a fix extended (an object literal, a list of arguments) spread by the
+    printer over several lines goes back on one line when only whitespace and the printer's trailing
+    comma differ from the original plus the insertion, and it fits the file's widest line (80 at least)."""
+    old, new = _lines(before), _lines(after)
+    width = max([80, *(len(line.rstrip("\r\n")) for line in old)])
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "replace" and i2 - i1 == 1 and j2 - j1 > 1:
+            joined = _join(old[i1], new[j1:j2])
+            if joined is not None and len(joined.rstrip("\r\n")) <= width:
+                out.append(joined)
+                continue
+        out.extend(new[j1:j2])
+    return "".join(out)
+
+
+def _join(original: str, spread: list[str]) -> str | None:
+    """`spread` joined into one line spaced as `original` is (`{ a }` or `{a}`), or None when the
+    result is not `original` with text inserted."""
+    if any("//" in line or "/*" in line or "`" in line for line in spread[:-1]):
+        return None  # a comment or a template literal would swallow what follows
+    padded = any(original.find(o + " ") >= 0 for o in "{[")
+    end = spread[-1][len(spread[-1].rstrip("\r\n")) :] or "\n"
+    text = spread[0].rstrip()
+    for line in spread[1:]:
+        piece = line.strip()
+        if not piece:
+            continue
+        if piece[0] in "}])":
+            text = text.rstrip(",")  # the printer's trailing comma, on one line
+            pad = " " if padded and piece[0] != ")" and not text.endswith(("{", "[")) else ""
+        elif text.endswith(("{", "[")):
+            pad = " " if padded else ""
+        elif text.endswith("("):
+            pad = ""
+        else:
+            pad = " "
+        text += pad + piece
+    line = text + end
+    squeezed = lambda t: "".join(t.split())  # noqa: E731
+    was, now = squeezed(original), squeezed(line)
+    ops = difflib.SequenceMatcher(None, was, now, autojunk=False).get_opcodes()
+    tags = [tag for tag, *_ in ops]
+    # only insertions, and inside the original: `f(a)` → `f(a, b)`, never `x();` → `if (c) { x(); }`
+    if set(tags) != {"equal", "insert"} or tags[0] != "equal" or tags[-1] != "equal":
+        return None
+    return line
 
 
 def _lines(text: str) -> list[str]:

@@ -24,6 +24,7 @@ from tsfix.errors import TsfixError
 from tsfix.extras import installed
 from tsfix.fixers import FixContext, Fixer, fixer_classes, resolve_fixers
 from tsfix.fixers.candidate import Candidate
+from tsfix.formatter import Formatter, find_formatter
 from tsfix.langserver import LanguageService, LanguageServiceError, LsDiagnostic
 from tsfix.langserver.factory import TS6_VERSION, open_language_service, typescript6
 from tsfix.locate import locate
@@ -64,6 +65,8 @@ class SuggestOptions:
     error_seconds: float = 30.0  # per error, for verification
     #: for the whole run: errors not reached when it is spent are left as they are (reported)
     max_seconds: float | None = None
+    #: prettier | biome: the project's own formatter on the lines a verified fix changed (formatter.py)
+    format_with: str | None = None
 
 
 @dataclass(slots=True)
@@ -202,6 +205,9 @@ class Suggester:
         self.verifier = Verifier(service, options.allow_suppressions)
         self.vocabulary = Vocabulary(root)
         self.normaliser = Normaliser(root, self.service.disk_text)
+        self.formatter = (
+            Formatter.of(root, options.format_with, self.service.disk_text) if options.format_with else None
+        )
         self._strengths: dict[tuple[int, int], float] = {}  # for the error being scored
         self.verify_ms: list[float] = []
         self.project_errors: list[ErrorRow] = []
@@ -283,6 +289,8 @@ class Suggester:
             merged = merge_identical([*found, *models], self.verifier)
             known = {id(c) for c in found}
             results += self._verify([c for c in merged if id(c) not in known], target, budget)
+        if self.formatter is not None:
+            results = [self._formatted(c, v, target, notes) for c, v in results]
         mass = self._mass(results)
         kept = self._score(error, results, mass)
         best = kept[0] if kept else None
@@ -299,6 +307,26 @@ class Suggester:
         return ErrorOutcome(
             error, kept, [], note, len(results), time.perf_counter() - started, budget.untried
         )
+
+    def _formatted(
+        self, c: Candidate, v: Verification, target: LsDiagnostic, notes: list[str]
+    ) -> tuple[Candidate, Verification]:
+        """A verified candidate as the project's formatter writes its lines, verified again; the
+        candidate as it was when the formatter fails or its version does not verify."""
+        assert self.formatter is not None
+        if not v.verified:
+            return c, v
+        failures = len(self.formatter.failures)
+        formatted = self.formatter.candidate(c)
+        if len(self.formatter.failures) > failures:
+            notes.append(self.formatter.failures[-1])
+        if formatted is c:
+            return c, v
+        again = self.verifier.verify(formatted, target)
+        if not again.verified:
+            notes.append(f"{self.formatter.name}'s version of a fix did not verify; kept as tsfix wrote it")
+            return c, v
+        return formatted, again
 
     def _same_cause(self, error: ErrorRow, target: LsDiagnostic, started: float) -> ErrorOutcome | None:
         """The fix already found for another error, when it removes this one too (one cause, many
@@ -436,6 +464,8 @@ def suggest_errors(
     selection by options (rows the caller already has)."""
     root, tsconfig, tsc = project.root, project.tsconfig, project.tsc
     project.require_store()
+    if options.format_with:  # a missing formatter fails now, before the language service starts
+        find_formatter(root, options.format_with)
     with project.open_store(create=False) as store:
         store.check_writable()  # a read-only store fails now, not after all the work
         deterministic, models, hint = build_fixers(options, progress)

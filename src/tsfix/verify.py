@@ -84,6 +84,7 @@ class Verification:
 _STRINGS_AND_COMMENTS = re.compile(
     r"""//(?!\s*@ts-)[^\n]*|/\*.*?\*/|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`""", re.S
 )
+_NON_NULL = re.compile(r"[\w)\]]!(?![=])")
 _SUPPRESSIONS = [
     ("@ts-ignore", re.compile(r"@ts-ignore\b")),
     ("@ts-expect-error", re.compile(r"@ts-expect-error\b")),
@@ -91,7 +92,7 @@ _SUPPRESSIONS = [
     ("as unknown as", re.compile(r"\bas\s+unknown\s+as\b")),
     ("as any", re.compile(r"\bas\s+any\b|<any>")),
     ("the any type", re.compile(r"\bany\b")),
-    ("a non-null assertion (!)", re.compile(r"[\w)\]]!(?![=])")),
+    ("a non-null assertion (!)", _NON_NULL),
 ]
 
 
@@ -100,12 +101,37 @@ def _code_only(text: str) -> str:
     return _STRINGS_AND_COMMENTS.sub(lambda m: " " * len(m.group(0)), text)
 
 
+#: an expression asserted non-null: `state.parent_!` (a name or a member chain)
+_ASSERTED = re.compile(r"(?<![\w$.])((?:[\w$]+\s*\??\.\s*)*[\w$]+)!(?![=])")
+
+
+def asserted_in(text: str, expression: str) -> bool:
+    """Whether the file's code (not its strings or comments) asserts `expression` non-null."""
+    return any(m.group(1) == expression for m in _ASSERTED.finditer(_code_only(text)))
+
+
+def _new_assertions(old: str, new: str, pattern: re.Pattern[str]) -> bool:
+    """More non-null assertions than before, other than on expressions the file already asserts
+    (`state.parent_!.copy_` beside `state.parent_!.base_`: the file's own idiom, not a new silencing)."""
+    if len(pattern.findall(new)) <= len(pattern.findall(old)):
+        return False
+    was = Counter(m.group(1) for m in _ASSERTED.finditer(old))
+    now = Counter(m.group(1) for m in _ASSERTED.finditer(new))
+    others_was = len(pattern.findall(old)) - was.total()
+    others_now = len(pattern.findall(new)) - now.total()
+    return others_now > others_was or any(was[e] == 0 for e in now - was)
+
+
 def suppression_in(before: dict[str, str], after: dict[str, str]) -> str | None:
     """The kind of suppression an edit adds, or None. Counted over whole files, so moving code is fine."""
     for name, pattern in _SUPPRESSIONS:
         for path, new in after.items():
-            old_count = len(pattern.findall(_code_only(before.get(path, ""))))
-            if len(pattern.findall(_code_only(new))) > old_count:
+            old_code, new_code = _code_only(before.get(path, "")), _code_only(new)
+            if pattern is _NON_NULL:
+                if _new_assertions(old_code, new_code, pattern):
+                    return f"adds {name}"
+                continue
+            if len(pattern.findall(new_code)) > len(pattern.findall(old_code)):
                 return f"adds {name}"
     return None
 

@@ -361,6 +361,15 @@ class ModelOptions:
             help="Seconds for the whole run: errors not reached by then stay open for the next run.",
         ),
     ] = None
+    format_with: Annotated[
+        str | None,
+        typer.Option(
+            "--format-with",
+            help="prettier or biome: the project's own formatter (from its node_modules) on the lines each "
+            "verified fix changes. Runs project code: not for untrusted pull requests.",
+            show_default="off",
+        ),
+    ] = None
 
     def suggest_options(self, **selection: Any) -> SuggestOptions:
         """SuggestOptions from these options and the rest (which errors …)."""
@@ -386,6 +395,7 @@ class ModelOptions:
             max_candidates=self.max_candidates,
             error_seconds=self.error_seconds,
             max_seconds=self.max_seconds,
+            format_with=self.format_with,
             **selection,
         )
 

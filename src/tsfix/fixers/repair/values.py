@@ -10,6 +10,7 @@ from typing import Any
 from tsfix.fixers import FixContext
 from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.syntax import FUNCTIONS, Doc, ancestors, candidate, headline, value_node
+from tsfix.verify import asserted_in
 
 _ASSIGNABILITY = re.compile(
     r"^(?:Type|Argument of type) '(?P<source>.+?)' is not assignable to (?:parameter of )?type '(?P<target>.+?)'\."
@@ -91,16 +92,44 @@ def optional_chaining(ctx: FixContext, doc: Doc) -> list[Candidate]:
             return []
         joint = "?." if parent.type == "subscript_expression" else "?"
         edit = doc.insert(node.end_byte, joint)
-        return [candidate("optional-chaining", f"Access {doc.src(node)} with ?. (it may be undefined)", edit)]
+        found = [
+            candidate("optional-chaining", f"Access {doc.src(node)} with ?. (it may be undefined)", edit)
+        ]
+        return _before(_as_the_file_asserts(doc, node), found)
     if parent.type == "call_expression" and parent.child_by_field_name("function") == node:
-        return [
+        found = [
             candidate(
                 "optional-chaining",
                 f"Call {doc.src(node)} with ?.() (it may be undefined)",
                 doc.insert(node.end_byte, "?."),
             )
         ]
+        return _before(_as_the_file_asserts(doc, node), found)
     return []
+
+
+def _before(first: list[Candidate], then: list[Candidate]) -> list[Candidate]:
+    """`first`, then `then` ranked below it when there is a `first`."""
+    if first:
+        for c in then:
+            c.rank = min(c.rank, first[0].rank) * 0.9
+    return first + then
+
+
+def _as_the_file_asserts(doc: Doc, node: Any) -> list[Candidate]:
+    """`x!` where the file already asserts this very expression non-null elsewhere (`x!.base`): the
+    file's own idiom for it, not a new silencing (verify.suppression_in agrees), ranked before `?.`,
+    which would change what the code does when it is undefined."""
+    text = doc.src(node)
+    if not asserted_in(doc.text, text):
+        return []
+    found = candidate(
+        "non-null-as-elsewhere",
+        f"Assert {text} non-null, as the file already does",
+        doc.insert(node.end_byte, "!"),
+    )
+    found.rank = 1.0
+    return [found]
 
 
 def _async_function(node: Any, doc: Doc) -> bool:

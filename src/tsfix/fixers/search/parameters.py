@@ -46,8 +46,18 @@ def implicit_any(ctx: FixContext, doc: Doc) -> list[Candidate]:
     if parameter.child_by_field_name("type") is not None:
         return []
     at = _annotation_byte(doc, node, parameter)
-    types = _types_in_scope(ctx, doc, at)
     out = []
+    declared = _overloads_type(doc, parameter, name)
+    if declared is not None:  # what the function's own overloads declare: the user's text
+        out.append(
+            search_candidate(
+                "declare-parameter-type",
+                f"Declare {name} as {declared} (as its overloads do)",
+                (doc.insert(at, f": {declared}"),),
+                0.97,
+            )
+        )
+    types = _types_in_scope(ctx, doc, at)
     for type_name, score in best(name, types, KEEP, 0.0):
         forms = [type_name, f"{type_name}[]"] if rest else [type_name]
         for n, form in enumerate(forms):
@@ -61,6 +71,59 @@ def implicit_any(ctx: FixContext, doc: Doc) -> list[Candidate]:
                 )
             )
     return out
+
+
+_PARAMETERS = ("required_parameter", "optional_parameter")
+_SIGNATURES = ("function_signature", "method_signature", "abstract_method_signature")
+
+
+def _overloads_type(doc: Doc, parameter: Any, name: str) -> str | None:
+    """The type the overload signatures just above an implementation declare for this parameter
+    (the same name, else the same position), as one type: their distinct texts joined by `|`. None
+    when the function has no overloads or they do not all declare it."""
+    params = parameter.parent
+    function = params.parent if params is not None else None
+    if function is None or function.type not in ("function_declaration", "method_definition"):
+        return None
+    own_name = function.child_by_field_name("name")
+    position = [c.id for c in params.named_children if c.type in _PARAMETERS].index(parameter.id)
+    statement = (
+        function.parent
+        if function.parent is not None and function.parent.type == "export_statement"
+        else function
+    )
+    texts: list[str] = []
+    sibling = statement.prev_named_sibling
+    while sibling is not None:
+        signature = sibling
+        if signature.type == "export_statement":
+            signature = next((c for c in signature.named_children if c.type in _SIGNATURES), None)
+        if signature is None or signature.type not in _SIGNATURES:
+            break
+        other = signature.child_by_field_name("name")
+        if other is None or own_name is None or doc.src(other) != doc.src(own_name):
+            break
+        listed = signature.child_by_field_name("parameters")
+        found = [c for c in (listed.named_children if listed is not None else []) if c.type in _PARAMETERS]
+        named = [
+            p
+            for p in found
+            if (
+                p.child_by_field_name("pattern") is not None
+                and doc.src(p.child_by_field_name("pattern")) == name
+            )
+        ]
+        match = named[0] if named else (found[position] if position < len(found) else None)
+        annotation = match.child_by_field_name("type") if match is not None else None
+        if annotation is None:
+            return None
+        text = doc.src(annotation).lstrip(":").strip()
+        if text not in texts:
+            texts.insert(0, text)  # walking upwards: keep the declaration order
+        sibling = sibling.prev_named_sibling
+    if not texts:
+        return None
+    return " | ".join(f"({t})" if "=>" in t and len(texts) > 1 else t for t in texts)
 
 
 def _annotation_byte(doc: Doc, name: Any, parameter: Any) -> int:
