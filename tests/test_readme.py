@@ -90,6 +90,16 @@ def test_the_readme_loop_leaves_fewer_errors(tmp_path: Path, typescript) -> None
     )
     # the fixes below the default threshold stay suggestions: what was applied is gone
     assert len(json.loads(rescan.stdout)["errors"]) <= 10 - int(summary.group(1))
+    # what it wrote is the README's sample diff, line for line
+    from tsfix.edits import unified_diff
+
+    sources = sorted(p.relative_to(EXAMPLE).as_posix() for p in (EXAMPLE / "src").rglob("*.ts*"))
+    before = {rel: (EXAMPLE / rel).read_text() for rel in sources}
+    after = {rel: (app / rel).read_text() for rel in sources}
+    changed = [rel for rel in sources if before[rel] != after[rel]]
+    written = unified_diff({r: before[r] for r in changed}, {r: after[r] for r in changed})
+    sample = re.search(r"--dry-run` shows what it would write.*?```diff\n(.*?)```", README, re.S)
+    assert sample and written == sample.group(1), written
     undo = subprocess.run([str(bin_dir / "tsfix"), "undo"], cwd=app, env=env, capture_output=True, text=True)
     assert undo.returncode == 0
     assert (app / "src/format.ts").read_bytes() == (EXAMPLE / "src/format.ts").read_bytes()
