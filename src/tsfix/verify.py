@@ -105,9 +105,13 @@ def _code_only(text: str) -> str:
 _ASSERTED = re.compile(r"(?<![\w$.])((?:[\w$]+\s*\??\.\s*)*[\w$]+)!(?![=])")
 
 
-def asserted_in(text: str, expression: str) -> bool:
-    """Whether the file's code (not its strings or comments) asserts `expression` non-null."""
-    return any(m.group(1) == expression for m in _ASSERTED.finditer(_code_only(text)))
+def idiom_counts(text: str, expression: str) -> tuple[int, int]:
+    """How often the file's code (not its strings or comments) asserts `expression` non-null
+    (`expression!`), and how often it reads it with optional chaining (`expression?.`)."""
+    code = _code_only(text)
+    asserted = sum(1 for m in _ASSERTED.finditer(code) if m.group(1) == expression)
+    optional = len(re.findall(rf"(?<![\w$.]){re.escape(expression)}\s*\?\.", code))
+    return asserted, optional
 
 
 def _new_assertions(old: str, new: str, pattern: re.Pattern[str]) -> bool:

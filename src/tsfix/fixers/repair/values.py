@@ -10,7 +10,7 @@ from typing import Any
 from tsfix.fixers import FixContext
 from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.syntax import FUNCTIONS, Doc, ancestors, candidate, headline, value_node
-from tsfix.verify import asserted_in
+from tsfix.verify import idiom_counts
 
 _ASSIGNABILITY = re.compile(
     r"^(?:Type|Argument of type) '(?P<source>.+?)' is not assignable to (?:parameter of )?type '(?P<target>.+?)'\."
@@ -117,11 +117,12 @@ def _before(first: list[Candidate], then: list[Candidate]) -> list[Candidate]:
 
 
 def _as_the_file_asserts(doc: Doc, node: Any) -> list[Candidate]:
-    """`x!` where the file already asserts this very expression non-null elsewhere (`x!.base`): the
-    file's own idiom for it, not a new silencing (verify.suppression_in agrees), ranked before `?.`,
-    which would change what the code does when it is undefined."""
+    """`x!` where asserting this very expression non-null is the file's idiom for it (`x!.base` twice
+    or more, and more often than `x?.`): not a new silencing (verify.suppression_in agrees), and ranked
+    before `?.`, which would change what the code does when it is undefined."""
     text = doc.src(node)
-    if not asserted_in(doc.text, text):
+    asserted, optional = idiom_counts(doc.text, text)
+    if asserted < 2 or asserted <= optional:
         return []
     found = candidate(
         "non-null-as-elsewhere",
