@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tsfix.code_text import ASSERTED, code_only
 from tsfix.edits import TextEdit, apply_edits, edits_by_file
 from tsfix.exports import exported_types
 from tsfix.fixers.candidate import Candidate
@@ -81,9 +82,6 @@ class Verification:
 
 # ----------------------------------------------------------------------------- suppressions
 
-_STRINGS_AND_COMMENTS = re.compile(
-    r"""//(?!\s*@ts-)[^\n]*|/\*.*?\*/|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`""", re.S
-)
 _NON_NULL = re.compile(r"[\w)\]]!(?![=])")
 _SUPPRESSIONS = [
     ("@ts-ignore", re.compile(r"@ts-ignore\b")),
@@ -96,31 +94,13 @@ _SUPPRESSIONS = [
 ]
 
 
-def _code_only(text: str) -> str:
-    """Strings and comments blanked out (comments that hold @ts- directives are kept)."""
-    return _STRINGS_AND_COMMENTS.sub(lambda m: " " * len(m.group(0)), text)
-
-
-#: an expression asserted non-null: `state.parent_!` (a name or a member chain)
-_ASSERTED = re.compile(r"(?<![\w$.])((?:[\w$]+\s*\??\.\s*)*[\w$]+)!(?![=])")
-
-
-def idiom_counts(text: str, expression: str) -> tuple[int, int]:
-    """How often the file's code (not its strings or comments) asserts `expression` non-null
-    (`expression!`), and how often it reads it with optional chaining (`expression?.`)."""
-    code = _code_only(text)
-    asserted = sum(1 for m in _ASSERTED.finditer(code) if m.group(1) == expression)
-    optional = len(re.findall(rf"(?<![\w$.]){re.escape(expression)}\s*\?\.", code))
-    return asserted, optional
-
-
 def _new_assertions(old: str, new: str, pattern: re.Pattern[str]) -> bool:
     """More non-null assertions than before, other than on expressions the file already asserts
     (`state.parent_!.copy_` beside `state.parent_!.base_`: the file's own idiom, not a new silencing)."""
     if len(pattern.findall(new)) <= len(pattern.findall(old)):
         return False
-    was = Counter(m.group(1) for m in _ASSERTED.finditer(old))
-    now = Counter(m.group(1) for m in _ASSERTED.finditer(new))
+    was = Counter(m.group(1) for m in ASSERTED.finditer(old))
+    now = Counter(m.group(1) for m in ASSERTED.finditer(new))
     others_was = len(pattern.findall(old)) - was.total()
     others_now = len(pattern.findall(new)) - now.total()
     return others_now > others_was or any(was[e] == 0 for e in now - was)
@@ -130,7 +110,7 @@ def suppression_in(before: dict[str, str], after: dict[str, str]) -> str | None:
     """The kind of suppression an edit adds, or None. Counted over whole files, so moving code is fine."""
     for name, pattern in _SUPPRESSIONS:
         for path, new in after.items():
-            old_code, new_code = _code_only(before.get(path, "")), _code_only(new)
+            old_code, new_code = code_only(before.get(path, "")), code_only(new)
             if pattern is _NON_NULL:
                 if _new_assertions(old_code, new_code, pattern):
                     return f"adds {name}"

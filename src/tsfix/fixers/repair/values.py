@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tsfix.code_text import idiom_counts
 from tsfix.fixers import FixContext
 from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.syntax import FUNCTIONS, Doc, ancestors, candidate, headline, value_node
-from tsfix.verify import idiom_counts
 
 _ASSIGNABILITY = re.compile(
     r"^(?:Type|Argument of type) '(?P<source>.+?)' is not assignable to (?:parameter of )?type '(?P<target>.+?)'\."
