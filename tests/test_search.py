@@ -265,6 +265,25 @@ def test_a_missing_literal_property_is_the_constant_that_names_one_of_its_litera
     assert files["src/a.ts"].replace("{\n    path\n", '{\n    op: "replace",\n    path\n') in texts  # a guess
 
 
+def test_a_missing_property_in_an_argument_is_found_in_the_error_s_elaboration(
+    make_project, ts_version
+) -> None:
+    """TypeScript 5.x reports an argument missing a property as TS2345, the missing property in the
+    message's second line; 7.x as TS2741. The cause is the same, and so is the fix."""
+    files = {
+        "src/patch.ts": 'export interface Patch {\n  op: "replace" | "remove"\n  path: string[]\n}\n',
+        "src/a.ts": (
+            'import type { Patch } from "./patch"\n'
+            'const REPLACE = "replace"\n'
+            "export function record(patches: Patch[], path: string[]): void {\n"
+            "  patches.push({\n    path\n  })\n}\n"
+        ),
+    }
+    code = "TS2345" if ts_version.startswith("5") else "TS2741"
+    texts = verified(searched(make_project, ts_version, files, code))
+    assert texts and texts[0] == files["src/a.ts"].replace("{\n    path\n", "{\n    op: REPLACE,\n    path\n")
+
+
 def test_several_missing_properties_on_one_line(make_project, ts_version) -> None:
     source = (
         "interface Point { x: number; y: number; z: number }\n"

@@ -3,6 +3,9 @@
     Property 'x' is missing in type '…' but required in type 'T'.          (TS2741)
     Type '…' is missing the following properties from type 'T': x, y       (TS2739, TS2740)
 
+also as the elaboration of another error (TypeScript 5.x reports an argument missing a property as
+TS2345, with the line above under it).
+
 Each missing property is valued from an in-scope value — the same name first (written as a
 shorthand), then names alike it, then a member of a nearby value (`getState: store.getState`), then
 a constant in scope that names one of the literals its declared type allows (`op: REPLACE` for
@@ -41,13 +44,22 @@ MAX_COMBINATIONS = 12
 LIKE = 0.5  # how alike a differently named value must be to be tried
 
 
+def _wanted(message: str) -> list[str] | None:
+    """The missing properties a message names — in its headline (TS2741, TS2739) or in the
+    elaboration of another error (TS2345's "Argument of type … is not assignable" on TypeScript 5.x,
+    TS2322 in an assignment): the cause, whatever code it surfaces as."""
+    for line in message.split("\n"):
+        line = line.strip()
+        if m := _ONE.match(line):
+            return [m.group(1)]
+        if (m := _SEVERAL.match(line)) and not re.search(r"and \d+ more\.$", line):
+            return [name.strip() for name in m.group(1).rstrip(".").split(",")]
+    return None
+
+
 def missing_properties(ctx: FixContext, doc: Doc) -> list[Candidate]:
-    headline = ctx.target.message.split("\n", 1)[0]
-    if m := _ONE.match(headline):
-        wanted = [m.group(1)]
-    elif (m := _SEVERAL.match(headline)) and not re.search(r"and \d+ more\.$", headline):
-        wanted = [name.strip() for name in m.group(1).rstrip(".").split(",")]
-    else:
+    wanted = _wanted(ctx.target.message)
+    if not wanted:
         return []
     if not all(name.isidentifier() for name in wanted):
         return []
