@@ -51,6 +51,8 @@ def main() -> int:
         with project.open_store() as store:
             todo = store.list_errors(project=project.key, statuses=["new", "ai_suggested"])
         todo.sort(key=lambda e: e.fingerprint not in waiting)  # stable: otherwise in file order
+        # what is left, less room for applying: errors not reached wait for the next round
+        budget = max(1.0, (deadline - time.monotonic()) * 0.6)
         report = suggest_errors(
             project,
             SuggestOptions(
@@ -59,8 +61,10 @@ def main() -> int:
                 no_llm=args.no_llm,
                 model=args.model,
                 ts6=not args.no_ts6,
-                # what is left, less room for applying: errors not reached wait for the next round
-                max_seconds=max(1.0, (deadline - time.monotonic()) * 0.6),
+                max_seconds=budget,
+                # a fair share each (at least 3 s): a migration's many errors are mostly cheap, and
+                # one that needs many candidates must not starve the rest (it gets the next round)
+                error_seconds=max(3.0, budget / max(1, len(todo))),
             ),
             errors=todo,
         )

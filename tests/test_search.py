@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import MISSPELT_IMPORT
+from conftest import MISSPELT_IMPORT, suggestions
 from tsfix.fixers import FixContext
 from tsfix.fixers.search import SearchFixer
 from tsfix.fixers.search.rank import best, similarity
@@ -431,3 +431,90 @@ def test_an_implicit_any_in_an_overloaded_implementation_takes_its_overloads_typ
     assert next(t for _, t, ok in out if ok) == method.replace(
         "start(delay) {", "start(delay: number | string) {"
     )
+
+
+# ----------------------------------------------------------------------------- noUncheckedIndexedAccess
+
+UNCHECKED_TSCONFIG = {
+    "compilerOptions": {
+        "strict": True,
+        "noUncheckedIndexedAccess": True,
+        "target": "es2022",
+        "lib": ["es2022"],
+        "module": "esnext",
+        "moduleResolution": "bundler",
+        "types": [],
+        "skipLibCheck": True,
+        "noEmit": True,
+    },
+    "include": ["src"],
+}
+INDEXED = """export interface Patch { path: string[]; op: string }
+
+export function lastReplace(patches: readonly Patch[]): Patch | null {
+  for (let i = patches.length - 1; i >= 0; i--) {
+    const patch = patches[i]
+    if (patch.path.length === 0 && patch.op === 'replace') return patch
+  }
+  return null
+}
+
+export function lookup(table: Record<string, Patch>, key: string): number {
+  const found = table[key]
+  return found.path.length
+}
+"""
+
+
+def test_an_unchecked_index_is_asserted_where_it_is_read(make_project, cli, ts_version: str) -> None:
+    """With noUncheckedIndexedAccess, `const patch = patches[i]` in a loop bounded by the array
+    becomes `patches[i]!` at the declaration (one edit for every use; proven, so not a guess, and
+    preferred to `patch?.`); a record's key is asserted only as a guess, below apply's threshold."""
+    root = make_project({"src/a.ts": INDEXED}, ts=ts_version, tsconfig=UNCHECKED_TSCONFIG)
+    errors = suggestions(cli, root, {}, "--fixer", "repair,search")
+    by_line = {e["line"]: e for e in errors}
+    proven = by_line[6]["suggestions"][0]
+    assert proven["verified"] and "+    const patch = patches[i]!\n" in proven["suggestion"]
+    assert proven["fixer"] == "search" and proven["confidence"] >= 0.775
+    assert "the same fix as error" in (by_line[6].get("note") or "") or len(errors) == 3
+    guessed = [s for s in by_line[13]["suggestions"] if "table[key]!" in s["suggestion"]]
+    assert guessed and guessed[0]["verified"] and guessed[0]["confidence"] < 0.775
+
+
+def test_without_the_flag_an_assertion_stays_a_silencing(make_project, cli, ts_version: str) -> None:
+    files = {
+        "src/a.ts": "export function f(xs: (string | undefined)[]) {\n  const x = xs[0]\n  return x.length\n}\n"
+    }
+    root = make_project(files, ts=ts_version)
+    errors = suggestions(cli, root, {}, "--fixer", "repair,search")
+    assert not any("xs[0]!" in s["suggestion"] for e in errors for s in e["suggestions"])
+
+
+def test_an_element_assertion_is_a_silencing_unless_the_flag_asks_for_it() -> None:
+    from tsfix.verify import suppression_in
+
+    before = {"a.ts": "const k = keys[i]\nconst n = user.name\n"}
+    element = {"a.ts": "const k = keys[i]!\nconst n = user.name\n"}
+    other = {"a.ts": "const k = keys[i]!\nconst n = user!.name\n"}
+    assert suppression_in(before, element) == "adds a non-null assertion (!)"
+    assert suppression_in(before, element, lambda: True) is None
+    assert suppression_in(before, other, lambda: True) == "adds a non-null assertion (!)"
+
+
+def test_a_loop_bound_proves_an_index_only_when_the_body_keeps_it(make_project) -> None:
+    from tsfix.fixers.search.indexes import _in_bounds
+    from tsfix.fixers.syntax import Doc, walk
+
+    text = """function f(xs: number[], ys: number[]) {
+  let i: number
+  for (i = xs.length - 1; i >= 0; i--) { xs[i] }
+  for (let j = 0; j < xs.length - 1; j++) { xs[j] }
+  for (let j = 0; j < xs.length; j++) { xs[j]; j++ }
+  for (let j = 0; j < xs.length; j++) { ys[j] }
+  for (let j = 0; j <= xs.length; j++) { xs[j] }
+  xs[0]
+}
+"""
+    doc = Doc("a.ts", text)
+    reads = [n for n in walk(doc.tree.root_node) if n.type == "subscript_expression"]
+    assert [_in_bounds(doc, n) for n in reads] == [True, True, False, False, False, False]

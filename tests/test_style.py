@@ -217,3 +217,22 @@ def test_a_one_line_construct_the_fix_extends_stays_on_one_line() -> None:
     wide = "const row = { " + ", ".join(f"k{i}: {i}" for i in range(14)) + " }\n"
     printed = wide.replace(" }\n", ",\n  extra_property_with_a_long_name: 1,\n}\n").replace("{ ", "{\n  ")
     assert fix(wide, printed).count("\n") > 1
+
+
+def test_a_comment_the_printer_copies_from_a_neighbour_is_dropped() -> None:
+    from tsfix.edits import Position, TextEdit, apply_edits
+    from tsfix.style import without_copied_comments
+
+    # TypeScript 6's "Add 'undefined' to optional property type" on `forced?: boolean` re-prints the
+    # next member's JSDoc inside the new type (seen on @reduxjs/toolkit's BaseQueryApi)
+    before = "interface Api {\n  forced?: boolean\n  /**\n   * The cache key\n   */\n  key?: string\n}\n"
+    printed = "boolean\n    /**\n     * The cache key\n     */\n    | undefined"
+    edit = TextEdit("a.ts", Position(2, 12), Position(2, 19), printed)
+    cleaned = without_copied_comments(before, edit)
+    assert cleaned.new_text == "boolean | undefined"
+    assert apply_edits(before, [cleaned]).splitlines()[1] == "  forced?: boolean | undefined"
+    # a comment the fix writes itself, or one the replaced text already had, stays
+    own = TextEdit("a.ts", Position(2, 12), Position(2, 19), "boolean // new note")
+    assert without_copied_comments(before, own) == own
+    url = TextEdit("a.ts", Position(6, 8), Position(6, 14), "'https://x' // The cache key")
+    assert without_copied_comments(before, url) == url  # not on a line of its own: kept

@@ -118,7 +118,14 @@ def next_steps(verifier: Verifier, ctx: FixContext, step: Candidate, propose: Pr
         first = fresh[0]
         same = [d for d in fresh if d.key == first.key]
         sub = FixContext(
-            ctx.error, first, service, ctx.root, current[first.file], ctx.helper, ctx.project_errors
+            ctx.error,
+            first,
+            service,
+            ctx.root,
+            current[first.file],
+            ctx.helper,
+            ctx.project_errors,
+            ctx.compiler_options,
         )
         answers = sorted(propose(sub), key=lambda c: -TIER.get(c.fixer, 0.6) * c.rank)
         texts = {path: service.text(path) for path in files}

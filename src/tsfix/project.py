@@ -219,6 +219,7 @@ class ProgramSources:
         self.tsconfig = tsconfig
         self.timeout = timeout
         self._listing: str | None = None
+        self._options: dict | None = None
 
     def refusal(self, rel: str, *, listed: bool = True) -> str | None:
         """Why `rel` (a POSIX path relative to the root) may not be edited, or None when it may.
@@ -278,6 +279,15 @@ class ProgramSources:
                     target = (config.parent / ref["path"]).resolve()
                     out += self._list(target / "tsconfig.json" if target.is_dir() else target, seen)
         return out
+
+    def compiler_options(self) -> dict:
+        """The tsconfig's effective compiler options (`tsc --showConfig`, its `extends` resolved; run
+        at most once), {} when tsc cannot show them."""
+        if self._options is None:
+            shown = show_config(self.tsc, self.tsconfig, self.timeout) or {}
+            options = shown.get("compilerOptions")
+            self._options = options if isinstance(options, dict) else {}
+        return self._options
 
     def _config_name(self) -> str:
         try:

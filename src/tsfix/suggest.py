@@ -37,6 +37,9 @@ from tsfix.tsc import TscInfo
 from tsfix.verify import Verification, Verifier, merge_identical
 from tsfix.vocabulary import Vocabulary
 
+#: the least rank of a step that chains continue when another candidate already verified
+CHAIN_SEED_RANK = 0.5
+
 
 @dataclass(slots=True)
 class SuggestOptions:
@@ -216,6 +219,10 @@ class Suggester:
         #: it was found for)
         self.shared: list[tuple[Candidate, Verification, float, int | str]] = []
 
+    def compiler_options(self) -> dict:
+        """The program's effective compiler options, {} when no program is known (a bare Suggester)."""
+        return self.verifier.sources.compiler_options() if self.verifier.sources is not None else {}
+
     @property
     def tier(self) -> int:
         """How far this suggester goes (recorded per error; see sql/0006_queue.sql): 2 with a model."""
@@ -265,7 +272,14 @@ class Suggester:
         if target is None:
             return ErrorOutcome(error, [], [], "no fix: the error is no longer reported (rescan)", 0, 0.0)
         ctx = FixContext(
-            error, target, self.service, self.root, diagnostics, self.helper, self.project_errors
+            error,
+            target,
+            self.service,
+            self.root,
+            diagnostics,
+            self.helper,
+            self.project_errors,
+            self.compiler_options,
         )
         same = self._same_cause(error, target, started)
         if same is not None:
@@ -274,11 +288,16 @@ class Suggester:
         budget = Budget(self.options.max_candidates, self.options.error_seconds)
         found = merge_identical(self._candidates(self.deterministic, ctx, notes), self.verifier)
         results = self._verify(found, target, budget)
-        if budget.allows():
+        # with a verified fix that is not a guess at hand, only strong steps are continued (the
+        # last argument dropped, then the import it leaves unused): weak ones (another value in
+        # place of one that may be undefined) cost seconds an error on a large project, and find less
+        found_one = any(v.verified and not c.guess for c, v in results)
+        seeds = [(c, v) for c, v in results if not found_one or c.rank >= CHAIN_SEED_RANK]
+        if budget.allows() and seeds:
             results += continue_chains(
                 self.verifier,
                 ctx,
-                results,
+                seeds,
                 lambda sub: self._candidates(self.deterministic, sub, [], styled=False),
                 budget,
                 self.normaliser.candidate,

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,6 +83,7 @@ class Verification:
 # ----------------------------------------------------------------------------- suppressions
 
 _NON_NULL = re.compile(r"[\w)\]]!(?![=])")
+_ELEMENT_ASSERTED = re.compile(r"\]!(?![=])")
 _SUPPRESSIONS = [
     ("@ts-ignore", re.compile(r"@ts-ignore\b")),
     ("@ts-expect-error", re.compile(r"@ts-expect-error\b")),
@@ -106,12 +107,23 @@ def _new_assertions(old: str, new: str, pattern: re.Pattern[str]) -> bool:
     return others_now > others_was or any(was[e] == 0 for e in now - was)
 
 
-def suppression_in(before: dict[str, str], after: dict[str, str]) -> str | None:
-    """The kind of suppression an edit adds, or None. Counted over whole files, so moving code is fine."""
+def suppression_in(
+    before: dict[str, str], after: dict[str, str], unchecked_index: Callable[[], bool] = lambda: False
+) -> str | None:
+    """The kind of suppression an edit adds, or None. Counted over whole files, so moving code is fine.
+
+    `unchecked_index()` says whether the program has noUncheckedIndexedAccess on: then `list[i]!`,
+    an assertion on an element access, is the statement that flag asks for, not a silencing
+    (tsfix.fixers.search.indexes); an assertion on anything else still is."""
     for name, pattern in _SUPPRESSIONS:
         for path, new in after.items():
             old_code, new_code = code_only(before.get(path, "")), code_only(new)
             if pattern is _NON_NULL:
+                if _ELEMENT_ASSERTED.search(new_code) and unchecked_index():
+                    old_code, new_code = (
+                        _ELEMENT_ASSERTED.sub("]", old_code),
+                        _ELEMENT_ASSERTED.sub("]", new_code),
+                    )
                 if _new_assertions(old_code, new_code, pattern):
                     return f"adds {name}"
                 continue
@@ -135,6 +147,11 @@ class Verifier:
         # Set by the caller: files other than the error's own must be sources of the program (a model
         # may propose edits to vite.config.ts or package.json; such a candidate is invalid).
         self.sources: ProgramSources | None = None
+
+    def _unchecked_index(self) -> bool:
+        return bool(
+            self.sources is not None and self.sources.compiler_options().get("noUncheckedIndexedAccess")
+        )
 
     def baseline(self, path: str) -> list[LsDiagnostic]:
         if path not in self._baseline:
@@ -175,7 +192,7 @@ class Verifier:
         refused = self._outside_program(after, target.file)
         if refused:
             return Verification(False, False, [], 0, 0, [], invalid=refused)
-        suppression = suppression_in(before, after)
+        suppression = suppression_in(before, after, self._unchecked_index)
         if suppression and not self.allow_suppressions:
             return Verification(False, False, [], 0, 0, [], suppression=suppression, elapsed_ms=_ms(started))
 

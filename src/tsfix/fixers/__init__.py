@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from tsfix.errors import UsageError
 from tsfix.fixers.candidate import Candidate
@@ -49,6 +50,8 @@ class FixContext:
     file_diagnostics: list[LsDiagnostic] = field(default_factory=list)  # every current error in the file
     helper: LanguageService | None = None  # a TypeScript 6 tsserver for TypeScript 7 projects
     project_errors: list[ErrorRow] = field(default_factory=list)  # the project's recorded errors
+    #: the program's effective compiler options (`tsc --showConfig`), asked once per run
+    compiler_options: Callable[[], Mapping[str, Any]] = dict
 
     @property
     def text(self) -> str:

@@ -15,6 +15,8 @@ several where a template would guess one, and a wrong one never survives the com
     parameters an implicit `any` parameter: a type in scope, named like the parameter (never `any`)
     values    an expression of the wrong type: in-scope values and member paths named like what
               receives it, lossless conversions of a literal operand
+    indexes   an element read under noUncheckedIndexedAccess: `list[i]!` where it is read or where
+              the variable is declared from it (proven by the loop bound, else a guess)
 
 Nothing here knows any codebase: no rule names a package, a file or an identifier.
 """
@@ -24,6 +26,7 @@ from __future__ import annotations
 from tsfix.fixers import FixContext, Fixer, register
 from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.search.calls import argument_count
+from tsfix.fixers.search.indexes import unchecked_index
 from tsfix.fixers.search.names import unknown_name
 from tsfix.fixers.search.objects import missing_properties
 from tsfix.fixers.search.parameters import implicit_any
@@ -38,6 +41,7 @@ PROBES: list[Probe] = [
     missing_properties,
     implicit_any,
     wrong_value,
+    unchecked_index,
 ]
 
 

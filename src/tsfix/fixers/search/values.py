@@ -35,7 +35,7 @@ from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.search.calls import quote
 from tsfix.fixers.search.names import search_candidate
 from tsfix.fixers.search.rank import best, similarity
-from tsfix.fixers.syntax import Doc, ancestors, names_in_scope, value_node, walk
+from tsfix.fixers.syntax import Doc, ancestors, headline, names_in_scope, value_node, walk
 
 NEAREST = 4  # nearby values whose members are asked for
 KEEP = 5  # in-scope values tried for an expression of the wrong type
@@ -116,8 +116,11 @@ def wrong_value(ctx: FixContext, doc: Doc) -> list[Candidate]:
     else:
         expressions = [value_node(doc, ctx)]
     out: list[Candidate] = []
+    # `T | undefined` where `T` is wanted: the value is the right one, its absence is the problem
+    # (narrow or assert it); another value in its place is a last resort
+    absent = 0.5 if _only_nullish(headline(ctx)) else 1.0
     for n, expression in enumerate(e for e in expressions if e is not None):
-        order = 1.0 - 0.1 * n  # the right operand is more often the one replaced
+        order = (1.0 - 0.1 * n) * absent  # the right operand is more often the one replaced
         out += [_replace(doc, expression, text, rank * order) for text, rank in _values(ctx, doc, expression)]
         out += [
             _replace(doc, expression, text, rank * order) for text, rank in passed_elsewhere(doc, expression)
@@ -127,6 +130,21 @@ def wrong_value(ctx: FixContext, doc: Doc) -> list[Candidate]:
                 _replace(doc, expression, text, rank * order) for text, rank in _conversions(doc, expression)
             ]
     return out
+
+
+_MISMATCH = re.compile(
+    r"^(?:Type|Argument of type) '(?P<source>.+?)' is not assignable to (?:parameter of )?type '(?P<target>.+?)'"
+)
+
+
+def _only_nullish(message: str) -> bool:
+    """Does the message say a `T | undefined` (or `| null`) was given where `T` is wanted?"""
+    m = _MISMATCH.match(message)
+    if not m:
+        return False
+    parts = [p.strip() for p in m.group("source").split(" | ")]
+    kept = [p for p in parts if p not in ("undefined", "null")]
+    return len(kept) < len(parts) and " | ".join(kept) == m.group("target").strip()
 
 
 def _replace(doc: Doc, expression: Any, text: str, rank: float) -> Candidate:
@@ -168,7 +186,18 @@ def _values(ctx: FixContext, doc: Doc, expression: Any) -> list[tuple[str, float
     for name in names[:1]:  # members of nearby values, named like the first
         for path, score in member_paths(ctx, doc, expression, name)[:KEEP]:
             ranked[path] = max(ranked.get(path, 0.0), 0.75 * score)
-    return sorted(((v, r) for v, r in ranked.items() if v != own), key=lambda v: -v[1])[:KEEP]
+    taken = _other_arguments(doc, expression)  # `cmp(item, item)` passes one value twice: never the fix
+    return sorted(((v, r) for v, r in ranked.items() if v != own and v not in taken), key=lambda v: -v[1])[
+        :KEEP
+    ]
+
+
+def _other_arguments(doc: Doc, expression: Any) -> set[str]:
+    found = _argument_of(expression)
+    if found is None:
+        return set()
+    args = found[0].child_by_field_name("arguments")
+    return {doc.src(a) for a in args.named_children if a.id != expression.id} if args is not None else set()
 
 
 def _callee_name(call: Any) -> str | None:
