@@ -20,10 +20,17 @@ def error_row(path: str, code: str) -> ErrorRow:
     )
 
 
-def repaired(make_project, ts_version: str, source: str, code: str, extra: dict[str, str] | None = None):
+def repaired(
+    make_project,
+    ts_version: str,
+    source: str,
+    code: str,
+    extra: dict[str, str] | None = None,
+    tsconfig: dict | None = None,
+):
     """Run the repair and search fixers on the first `code` error of src/a.ts; return
     {template: [(result text, verified)]}."""
-    root = make_project({"src/a.ts": source, **(extra or {})}, ts=ts_version)
+    root = make_project({"src/a.ts": source, **(extra or {})}, ts=ts_version, tsconfig=tsconfig)
     service = open_language_service(root, find_tsc(root), timeout=60)
     try:
         verifier = Verifier(service)
@@ -286,3 +293,18 @@ def test_declaration_rename_counts_uses_in_other_files(make_project, ts_version:
         assert result.verified and "src/b.ts" in result.files_checked  # an importer was re-checked
     finally:
         service.close()
+
+
+def test_a_path_that_falls_off_the_end_returns_undefined_explicitly(make_project, ts_version: str) -> None:
+    from conftest import DEFAULT_TSCONFIG
+
+    config = {
+        **DEFAULT_TSCONFIG,
+        "compilerOptions": {**DEFAULT_TSCONFIG["compilerOptions"], "noImplicitReturns": True},
+    }
+    source = "export function warn(n: number) {\n  if (n > 1) {\n    return 'many'\n  }\n}\n"
+    out = repaired(make_project, ts_version, source, "TS7030", tsconfig=config)
+    fixed = (
+        "export function warn(n: number) {\n  if (n > 1) {\n    return 'many'\n  }\n  return undefined\n}\n"
+    )
+    assert (fixed, True) in out["explicit-return"]

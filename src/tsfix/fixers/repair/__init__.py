@@ -8,7 +8,8 @@ candidate is then verified by the compiler like any other.
 
     names    TypeScript's "Did you mean …?", a declaration renamed to its uses
     calls    parsing a signature's parameters (shared with the search)
-    values   literal conversions, optional chaining, the return type (an async one's `Promise<…>`)
+    values   literal conversions, optional chaining, the return type (an async one's `Promise<…>`),
+             an explicit `return undefined` where a path falls off the end (noImplicitReturns)
 
 The nearest member, argument counts, `await` and missing properties were templates here; the search
 (tsfix.fixers.search) now proposes them for every error code they surface as.
@@ -23,6 +24,7 @@ from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.repair.names import declaration_rename, did_you_mean
 from tsfix.fixers.repair.values import (
     async_return_type,
+    implicit_return,
     literal_type,
     optional_chaining,
     return_annotation,
@@ -36,6 +38,7 @@ TEMPLATES: list[Probe] = [
     optional_chaining,
     return_annotation,
     async_return_type,
+    implicit_return,
 ]
 
 

@@ -12,6 +12,7 @@ from tsfix.fixers import FixContext
 from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.search.indexes import proven_read
 from tsfix.fixers.syntax import FUNCTIONS, Doc, ancestors, candidate, headline, value_node
+from tsfix.style import detect
 
 _ASSIGNABILITY = re.compile(
     r"^(?:Type|Argument of type) '(?P<source>.+?)' is not assignable to (?:parameter of )?type '(?P<target>.+?)'\."
@@ -200,3 +201,23 @@ def async_return_type(ctx: FixContext, doc: Doc) -> list[Candidate]:
     wrapped = f"Promise<{doc.src(declared)}>"
     return [candidate("async-return-type", f"Declare the return type {wrapped} (the function is async)",
                       doc.replace(declared, wrapped))]  # fmt: skip
+
+
+def implicit_return(ctx: FixContext, doc: Doc) -> list[Candidate]:
+    """Not all code paths return a value (TS7030, noImplicitReturns, reported at the function's name):
+    the path that falls off the end returns `undefined` explicitly — what it already returns, now said."""
+    if ctx.target.code != "TS7030":
+        return []
+    node = doc.node_spanning(ctx.target.start, ctx.target.end)
+    semicolon = ";" if detect(doc.text, doc.path).semicolons else ""
+    function = next((a for a in ancestors(node) if a.type in FUNCTIONS), None)
+    body = function.child_by_field_name("body") if function is not None else None
+    if body is None or body.type != "statement_block" or not body.named_children:
+        return []
+    last = body.named_children[-1]
+    line_start = doc.data.rfind(b"\n", 0, last.start_byte) + 1
+    indent = doc.data[line_start : last.start_byte].decode("utf-8", "replace")
+    if indent.strip():
+        return []  # the last statement shares its line with something else: no place for a new line
+    return [candidate("explicit-return", "Return undefined explicitly at the end",
+                      doc.insert(last.end_byte, f"\n{indent}return undefined{semicolon}"))]  # fmt: skip
