@@ -518,3 +518,25 @@ def test_a_loop_bound_proves_an_index_only_when_the_body_keeps_it(make_project) 
     doc = Doc("a.ts", text)
     reads = [n for n in walk(doc.tree.root_node) if n.type == "subscript_expression"]
     assert [_in_bounds(doc, n) for n in reads] == [True, True, False, False, False, False]
+
+
+def test_an_unchecked_read_assigned_or_parenthesised_is_asserted(make_project, cli, ts_version: str) -> None:
+    """`out[k] = table[k]` (reported at the target) and `f((table[k]))`: the read is found on the
+    assignment's right and inside parentheses, and asserted there (a guess: a key is not proven)."""
+    source = (
+        "export interface Patch { path: string[] }\n"
+        "export function copy(table: Record<string, Patch>, out: Record<string, Patch>, k: string) {\n"
+        "  out[k] = table[k]\n"
+        "}\n"
+        "export function wrapped(table: Record<string, Patch>, k: string): string[] {\n"
+        "  return paths((table[k]))\n"
+        "}\n"
+        "function paths(p: Patch): string[] {\n"
+        "  return p.path\n"
+        "}\n"
+    )
+    root = make_project({"src/a.ts": source}, ts=ts_version, tsconfig=UNCHECKED_TSCONFIG)
+    errors = suggestions(cli, root, {}, "--fixer", "search")
+    fixes = {e["line"]: [s for s in e["suggestions"] if s["verified"]] for e in errors}
+    assert any("+  out[k] = table[k]!\n" in s["suggestion"] for s in fixes[3])
+    assert any("+  return paths((table[k]!))\n" in s["suggestion"] for s in fixes[6])

@@ -285,13 +285,15 @@ class Suggester:
         if same is not None:
             return same
         notes: list[str] = []
-        budget = Budget(self.options.max_candidates, self.options.error_seconds)
         found = merge_identical(self._candidates(self.deterministic, ctx, notes), self.verifier)
+        # the seconds are for verification: asking the fixers (a language server's first answers
+        # on a large project take seconds) is not charged to the error that happens to be first
+        budget = Budget(self.options.max_candidates, self.options.error_seconds)
         results = self._verify(found, target, budget)
-        # with a verified fix that is not a guess at hand, only strong steps are continued (the
-        # last argument dropped, then the import it leaves unused): weak ones (another value in
-        # place of one that may be undefined) cost seconds an error on a large project, and find less
-        found_one = any(v.verified and not c.guess for c, v in results)
+        # with a verified fix at hand, only strong steps are continued (the last argument dropped,
+        # then the import it leaves unused): weak ones (another value in place of one that may be
+        # undefined) cost seconds an error on a large project, and find less
+        found_one = any(v.verified for _, v in results)
         seeds = [(c, v) for c, v in results if not found_one or c.rank >= CHAIN_SEED_RANK]
         if budget.allows() and seeds:
             results += continue_chains(

@@ -24,7 +24,7 @@ from typing import Any
 from tsfix.fixers import FixContext
 from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.search.names import search_candidate
-from tsfix.fixers.syntax import FUNCTIONS, Doc, ancestors
+from tsfix.fixers.syntax import FUNCTIONS, Doc, ancestors, names_in_scope
 
 _NAMES = ("identifier", "shorthand_property_identifier")
 _STOP = {"expression_statement", "return_statement", "lexical_declaration", "variable_declaration",
@@ -65,10 +65,10 @@ def _expressions(node: Any) -> list[Any]:
             if value is not None and value.type in ("subscript_expression", "identifier"):
                 found.append(value)
             break
-        for field in ("object", "function", "index"):
-            child = current.child_by_field_name(field)
-            if child is not None and child.type in ("subscript_expression", "identifier"):
-                found.append(child)
+        children = [current.child_by_field_name(f) for f in ("object", "function", "index", "right")]
+        if current.type in ("as_expression", "satisfies_expression", "parenthesized_expression"):
+            children.append(current.named_children[0] if current.named_children else None)  # `(x[k] as T)`
+        found += [c for c in children if c is not None and c.type in ("subscript_expression", "identifier")]
     return found
 
 
@@ -88,11 +88,22 @@ def _asserted(read: Any) -> bool:
 
 def _initializer(ctx: FixContext, doc: Doc, identifier: Any) -> Any | None:
     """The element access a variable of this file was declared with (without a type of its own:
-    a declared type would be what the assertion contradicts)."""
-    for path, start, _ in ctx.service.definition(ctx.target.file, doc.pos(identifier.start_byte)):
-        if path != doc.path:
-            continue
-        declarator = next((a for a in ancestors(doc.node_at(start)) if a.type == "variable_declarator"), None)
+    a declared type would be what the assertion contradicts): the nearest declaration of that name
+    in scope (read from the syntax tree; a shorthand property `{ name }` included), else where the
+    language service says the name is declared."""
+    name = doc.src(identifier)
+    scoped = next((n for found, n in names_in_scope(doc, identifier) if found == name), None)
+    declarations = (
+        [scoped]
+        if scoped is not None
+        else [
+            doc.node_at(start)
+            for path, start, _ in ctx.service.definition(ctx.target.file, doc.pos(identifier.start_byte))
+            if path == doc.path
+        ]
+    )
+    for declared in declarations:
+        declarator = next((a for a in ancestors(declared) if a.type == "variable_declarator"), None)
         if declarator is None or declarator.child_by_field_name("type") is not None:
             continue
         value = declarator.child_by_field_name("value")
