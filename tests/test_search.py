@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import MISSPELT_IMPORT, suggestions
+from conftest import DEFAULT_TSCONFIG, MISSPELT_IMPORT, suggestions
 from tsfix.fixers import FixContext
 from tsfix.fixers.search import SearchFixer
 from tsfix.fixers.search.rank import best, similarity
@@ -436,18 +436,8 @@ def test_an_implicit_any_in_an_overloaded_implementation_takes_its_overloads_typ
 # ----------------------------------------------------------------------------- noUncheckedIndexedAccess
 
 UNCHECKED_TSCONFIG = {
-    "compilerOptions": {
-        "strict": True,
-        "noUncheckedIndexedAccess": True,
-        "target": "es2022",
-        "lib": ["es2022"],
-        "module": "esnext",
-        "moduleResolution": "bundler",
-        "types": [],
-        "skipLibCheck": True,
-        "noEmit": True,
-    },
-    "include": ["src"],
+    **DEFAULT_TSCONFIG,
+    "compilerOptions": {**DEFAULT_TSCONFIG["compilerOptions"], "noUncheckedIndexedAccess": True},
 }
 INDEXED = """export interface Patch { path: string[]; op: string }
 

@@ -37,8 +37,8 @@ from tsfix.tsc import TscInfo
 from tsfix.verify import Verification, Verifier, merge_identical
 from tsfix.vocabulary import Vocabulary
 
-#: the least rank of a step that chains continue when another candidate already verified
-CHAIN_SEED_RANK = 0.5
+#: the least rank of a step a chain continues once another candidate verified
+WEAK_RANK = 0.5
 
 
 @dataclass(slots=True)
@@ -248,9 +248,13 @@ class Suggester:
     def _verify(
         self, candidates: list[Candidate], target: LsDiagnostic, budget: Budget
     ) -> list[tuple[Candidate, Verification]]:
-        """Verify candidates best first (tier × rank), while the error's budget lasts."""
+        """Verify candidates best first (tier × rank), while the error's budget lasts; once one
+        verifies, long shots (Candidate.long_shot) are not tried."""
         results = []
+        found = False
         for c in sorted(candidates, key=lambda c: -TIER.get(c.fixer, 0.6) * c.rank):
+            if found and c.long_shot:
+                continue
             if not budget.allows():
                 budget.untried += 1
                 continue
@@ -259,6 +263,7 @@ class Suggester:
             if not v.invalid and not (v.suppression and not self.options.allow_suppressions):
                 self.verify_ms.append(v.elapsed_ms)
             results.append((c, v))
+            found = found or v.verified
         return results
 
     def suggest(self, error: ErrorRow) -> ErrorOutcome:
@@ -294,7 +299,7 @@ class Suggester:
         # then the import it leaves unused): weak ones (another value in place of one that may be
         # undefined) cost seconds an error on a large project, and find less
         found_one = any(v.verified for _, v in results)
-        seeds = [(c, v) for c, v in results if not found_one or c.rank >= CHAIN_SEED_RANK]
+        seeds = [(c, v) for c, v in results if not found_one or c.rank >= WEAK_RANK]
         if budget.allows() and seeds:
             results += continue_chains(
                 self.verifier,

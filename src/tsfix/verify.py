@@ -287,6 +287,7 @@ def merge_identical(candidates: Iterable[Candidate], verifier: Verifier) -> list
         if existing is None:
             merged[key] = candidate
         else:
+            existing.long_shot = existing.long_shot and candidate.long_shot
             if candidate.fixer == existing.fixer and candidate.model_name == existing.model_name:
                 existing.samples += candidate.samples
             elif candidate.fixer not in existing.also_from:

@@ -31,3 +31,7 @@ class Candidate:
     rank: float = 1.0
     #: a value chosen for its type, not found in the code (an empty string for a missing property)
     guess: bool = False
+    #: tried only while nothing else verifies: no type supports it (an `await` where nothing says
+    #: Promise, another value for one that is only possibly undefined); on a large project each
+    #: costs a check of the file
+    long_shot: bool = False

@@ -63,6 +63,8 @@ def unawaited_promise(ctx: FixContext, doc: Doc) -> list[Candidate]:
                     )
         if expression.type != "shorthand_property_identifier":
             out.append(_awaited(doc, expression, function, doc.src(expression), rank * 0.9))
+    for c in out:
+        c.long_shot = not said and c.rank < 0.5  # nothing says Promise (an alias might hide one)
     return out
 
 

@@ -129,6 +129,8 @@ def wrong_value(ctx: FixContext, doc: Doc) -> list[Candidate]:
             out += [
                 _replace(doc, expression, text, rank * order) for text, rank in _conversions(doc, expression)
             ]
+    for c in out:
+        c.long_shot = absent < 1.0
     return out
 
 
