@@ -530,3 +530,29 @@ def test_an_unchecked_read_assigned_or_parenthesised_is_asserted(make_project, c
     fixes = {e["line"]: [s for s in e["suggestions"] if s["verified"]] for e in errors}
     assert any("+  out[k] = table[k]!\n" in s["suggestion"] for s in fixes[3])
     assert any("+  return paths((table[k]!))\n" in s["suggestion"] for s in fixes[6])
+
+
+def test_an_optional_property_given_undefined_declares_it(make_project, cli, ts_version: str) -> None:
+    """exactOptionalPropertyTypes: an object literal returned for a type whose optional property it
+    gives a possibly undefined value — the declaration gains `| undefined` (a function type in
+    parentheses), found from where the literal's properties are declared, in another file."""
+    config = {
+        **DEFAULT_TSCONFIG,
+        "compilerOptions": {**DEFAULT_TSCONFIG["compilerOptions"], "exactOptionalPropertyTypes": True},
+    }
+    files = {
+        "src/types.ts": "export interface Scope {\n  name: string\n  plugin?: () => void\n}\n",
+        "src/a.ts": (
+            "import type { Scope } from './types'\n\n"
+            "export const make = (name: string, plugin: (() => void) | undefined): Scope => ({\n"
+            "  name,\n"
+            "  plugin,\n"
+            "})\n"
+        ),
+    }
+    root = make_project(files, ts=ts_version, tsconfig=config)
+    (error,) = suggestions(cli, root, {}, "--fixer", "search")
+    best = error["suggestions"][0]
+    assert best["verified"], error
+    assert "+  plugin?: (() => void) | undefined\n" in best["suggestion"]
+    assert "src/a.ts" not in best["suggestion"]  # the literal stays as the person wrote it

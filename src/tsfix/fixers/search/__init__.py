@@ -11,7 +11,8 @@ several where a template would guess one, and a wrong one never survives the com
               or at the initializer, and `async` on the enclosing function when needed
     calls     too many arguments (drop one) or too few (pass an in-scope value)
     objects   missing properties: only the missing ones inserted, each from an in-scope value
-              (same name first), a member of a nearby value, or, marked as a guess, an empty value
+              (same name first), a member of a nearby value, or, marked as a guess, an empty value;
+              under exactOptionalPropertyTypes, `| undefined` on the optional property's declaration
     parameters an implicit `any` parameter: a type in scope, named like the parameter (never `any`)
     values    an expression of the wrong type: in-scope values and member paths named like what
               receives it, lossless conversions of a literal operand
@@ -28,7 +29,7 @@ from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.search.calls import argument_count
 from tsfix.fixers.search.indexes import unchecked_index
 from tsfix.fixers.search.names import unknown_name
-from tsfix.fixers.search.objects import missing_properties
+from tsfix.fixers.search.objects import missing_properties, optional_undefined
 from tsfix.fixers.search.parameters import implicit_any
 from tsfix.fixers.search.promises import unawaited_promise
 from tsfix.fixers.search.values import wrong_value
@@ -42,6 +43,7 @@ PROBES: list[Probe] = [
     implicit_any,
     wrong_value,
     unchecked_index,
+    optional_undefined,
 ]
 
 

@@ -262,3 +262,80 @@ def _insert_last(doc: Doc, obj: Any, members: list[str]):
         comma = last.end_byte + len(after) - len(after.lstrip()) + 1
         return doc.insert(comma, "".join(f"\n{indent}{m}," for m in members))
     return doc.insert(last.end_byte, "".join(f",\n{indent}{m}" for m in members))
+
+
+# ----------------------------------------------------------------------------- exactOptionalPropertyTypes
+
+_EXACT = re.compile(r"with 'exactOptionalPropertyTypes: true'")
+_INCOMPATIBLE = re.compile(r"Types of property '([^']+)' are incompatible")
+_FUNCTION_TYPES = {"function_type", "constructor_type", "conditional_type", "infer_type"}
+
+
+def optional_undefined(ctx: FixContext, doc: Doc) -> list[Candidate]:
+    """An object literal giving an optional property a value that may be undefined, under
+    exactOptionalPropertyTypes (TS2375, TS2379, TS2412 …: "Consider adding 'undefined' to the types
+    of the target's properties"): add `| undefined` to that property's declared type, found from
+    where the literal's own properties are declared. TypeScript 5.x/6.x has a quick fix for this
+    that misses literals it does not find at the error (a returned object, a spread argument)."""
+    message = ctx.target.message
+    named = _INCOMPATIBLE.search(message)
+    if not _EXACT.search(message) or named is None or "'undefined' is not assignable" not in message:
+        return []
+    name = named.group(1)
+    node = doc.node_spanning(ctx.target.start, ctx.target.end)
+    objects = [n for n in walk(node) if n.type == "object"][:4] or [
+        n for n in [value_node(doc, ctx)] if n is not None and n.type == "object"
+    ]
+    for obj in objects:
+        if not any(_key(c) is not None and doc.src(_key(c)) == name for c in obj.named_children):
+            continue
+        found = _member(ctx, doc, obj, name)
+        if found is None:
+            continue
+        declaring, declared = found
+        text = declaring.src(declared)
+        wrapped = f"({text})" if declared.type in _FUNCTION_TYPES else text
+        edit = declaring.replace(declared, f"{wrapped} | undefined")
+        return [
+            search_candidate(
+                "optional-undefined",
+                f"Add undefined to the type of the optional property {name}",
+                (edit,),
+                1.0,
+            )
+        ]
+    return []
+
+
+def _member(ctx: FixContext, doc: Doc, obj: Any, name: str) -> tuple[Doc, Any] | None:
+    """(the declaring file, the declared type) of the optional property `name` of the object's
+    type, from where the object's properties are declared (go-to-definition of their keys)."""
+    for node in [c for c in obj.named_children if _key(c) is not None][:3]:
+        try:
+            found = ctx.service.definition(ctx.target.file, doc.pos(_key(node).start_byte))
+        except LanguageServiceError:
+            return None
+        for file, start, _ in found:
+            if file.startswith(("/", "../")) or "node_modules/" in file:
+                continue  # a declaration outside the project's sources is not edited
+            try:
+                declaring = doc if file == doc.path else Doc(file, ctx.service.text(file))
+            except (OSError, LanguageServiceError):
+                continue
+            body = next((a for a in _ancestors(declaring.node_at(start)) if a.type in _MEMBER_LISTS), None)
+            for m in body.named_children if body is not None else []:
+                key = m.child_by_field_name("name")
+                annotation = m.child_by_field_name("type")
+                if (
+                    key is None
+                    or declaring.src(key) != name
+                    or annotation is None
+                    or not annotation.named_children
+                    or b"?" not in declaring.data[m.start_byte : annotation.start_byte]
+                ):
+                    continue
+                declared = annotation.named_children[0]
+                if "undefined" in declaring.src(declared).split("|")[-1]:
+                    return None  # it already says undefined: something else is wrong
+                return declaring, declared
+    return None

@@ -119,7 +119,10 @@ def wrong_value(ctx: FixContext, doc: Doc) -> list[Candidate]:
     # `T | undefined` where `T` is wanted: the value is the right one, its absence is the problem
     # (narrow or assert it); another value in its place is a last resort
     absent = 0.5 if _only_nullish(headline(ctx)) else 1.0
-    for n, expression in enumerate(e for e in expressions if e is not None):
+    # an expression over several lines (an object of methods, a callback) is code, not a value
+    # that was swapped: replacing it by a name deletes what a person wrote
+    short = [e for e in expressions if e is not None and e.end_point[0] - e.start_point[0] < 3]
+    for n, expression in enumerate(short):
         order = (1.0 - 0.1 * n) * absent  # the right operand is more often the one replaced
         out += [_replace(doc, expression, text, rank * order) for text, rank in _values(ctx, doc, expression)]
         out += [
