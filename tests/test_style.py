@@ -220,8 +220,8 @@ def test_a_one_line_construct_the_fix_extends_stays_on_one_line() -> None:
 
 
 def test_a_comment_the_printer_copies_from_a_neighbour_is_dropped() -> None:
+    from tsfix.code_text import without_copied_comments
     from tsfix.edits import Position, TextEdit, apply_edits
-    from tsfix.style import without_copied_comments
 
     # TypeScript 6's "Add 'undefined' to optional property type" on `forced?: boolean` re-prints the
     # next member's JSDoc inside the new type (seen on @reduxjs/toolkit's BaseQueryApi)

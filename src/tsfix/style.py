@@ -28,8 +28,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from tsfix.code_text import without_copied_comments
 from tsfix.context import _parser, language_for
-from tsfix.edits import TextEdit, apply_edits, edits_between, edits_by_file, index_of, line_starts
+from tsfix.edits import TextEdit, apply_edits, edits_between, edits_by_file
 from tsfix.fixers.candidate import Candidate
 
 #: how TypeScript prints when it is not told otherwise (its default FormatCodeSettings)
@@ -537,39 +538,6 @@ def _trailing_comma(body: str, style: Style, lines: list[list[Any]], n: int) -> 
     if not style.trailing_commas and stripped.endswith(","):
         return stripped[:-1] + ending
     return body
-
-
-_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
-
-
-def without_copied_comments(text: str, edit: TextEdit) -> TextEdit:
-    """The edit without the comments its new text copies from around it.
-
-    TypeScript's printer sometimes attaches a neighbour's comment to the node it replaces (adding
-    `| undefined` to `forced?: boolean` re-prints the next member's JSDoc inside the new type), so
-    the comment would appear twice. A comment in the new text that the replaced text does not hold
-    but the file already does is such a copy: it is dropped, and a replaced one-line text stays on
-    one line."""
-    starts = line_starts(text)
-    start, end = index_of(text, edit.start, starts), index_of(text, edit.end, starts)
-    replaced, new = text[start:end], edit.new_text
-    squeeze = lambda t: " ".join(t.split())  # noqa: E731
-    own = {squeeze(c) for c in _COMMENT.findall(replaced)}
-    elsewhere = squeeze(text[:start] + " " + text[end:])
-    copies = [
-        m
-        for m in _COMMENT.finditer(new)
-        if not new[: m.start()].rpartition("\n")[2].strip()  # on a line of its own (not in a string)
-        and squeeze(m.group(0)) not in own
-        and squeeze(m.group(0)) in elsewhere
-    ]
-    if not copies:
-        return edit
-    for m in reversed(copies):
-        new = new[: m.start()].rstrip(" \t") + new[m.end() :]
-    if "\n" not in replaced:
-        new = re.sub(r"\s*\n\s*", " ", new.strip("\n")) if "\n" in new.strip("\n") else new
-    return replace(edit, new_text=new)
 
 
 class Normaliser:

@@ -160,7 +160,7 @@ def _in_bounds(doc: Doc, read: Any) -> bool:
 
 
 def _assigned(doc: Doc, body: Any, name: str) -> bool:
-    """Does the loop body change `name` (`i = …`, `i += …`, `i++`, `--i`)? Then the bound proves nothing."""
+    """Does the loop body assign, increment or decrement `name`? Then the bound proves nothing."""
     if body is None:
         return True
     text = doc.src(body)
