@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from tsfix.fixers import FixContext
@@ -167,40 +167,47 @@ def _key(node: Any) -> Any:
     return key if key is not None and key.type in ("property_identifier", "identifier") else None
 
 
+def _declaring_bodies(ctx: FixContext, doc: Doc, obj: Any) -> Iterator[tuple[Doc, Any]]:
+    """(the declaring file, the member list) of the object's type, from where its existing
+    properties are declared (go-to-definition of their keys; declarations outside the project's
+    sources are not opened)."""
+    for node in [c for c in obj.named_children if _key(c) is not None][:3]:
+        try:
+            found = ctx.service.definition(ctx.target.file, doc.pos(_key(node).start_byte))
+        except LanguageServiceError:
+            return
+        for file, start, _ in found:
+            if file.startswith(("/", "../")) or "node_modules/" in file:
+                continue
+            try:
+                declaring = doc if file == doc.path else Doc(file, ctx.service.text(file))
+            except (OSError, LanguageServiceError):
+                continue
+            body = next((a for a in _ancestors(declaring.node_at(start)) if a.type in _MEMBER_LISTS), None)
+            if body is not None:
+                yield declaring, body
+
+
 def _declaration(
     ctx: FixContext, doc: Doc, obj: Any, wanted: list[str]
 ) -> tuple[dict[str, int] | None, dict[str, str]]:
     """Each property's index in the declaration of the object's type, and the declared types of
     the wanted ones as written there, from where one of its existing properties is declared;
     (None, {}) when that cannot be found."""
-    for node in [c for c in obj.named_children if _key(c) is not None][:3]:
-        try:
-            found = ctx.service.definition(ctx.target.file, doc.pos(_key(node).start_byte))
-        except LanguageServiceError:
-            return None, {}
-        for file, start, _ in found:
-            if file.startswith(("/", "../")) or "node_modules/" in file:
-                continue  # a declaration outside the project's sources is not opened
-            try:
-                declaring = doc if file == doc.path else Doc(file, ctx.service.text(file))
-            except (OSError, LanguageServiceError):
-                continue
-            body = next((a for a in _ancestors(declaring.node_at(start)) if a.type in _MEMBER_LISTS), None)
-            if body is None:
-                continue
-            members = [
-                (declaring.src(key), m)
-                for m in body.named_children
-                if m.type in _MEMBERS and (key := m.child_by_field_name("name")) is not None
-            ]
-            names = [name for name, _ in members]
-            if all(name in names for name in wanted):
-                types = {
-                    name: declaring.src(t).lstrip(":").strip()
-                    for name, m in members
-                    if name in wanted and (t := m.child_by_field_name("type")) is not None
-                }
-                return {name: i for i, name in reversed(list(enumerate(names)))}, types
+    for declaring, body in _declaring_bodies(ctx, doc, obj):
+        members = [
+            (declaring.src(key), m)
+            for m in body.named_children
+            if m.type in _MEMBERS and (key := m.child_by_field_name("name")) is not None
+        ]
+        names = [name for name, _ in members]
+        if all(name in names for name in wanted):
+            types = {
+                name: declaring.src(t).lstrip(":").strip()
+                for name, m in members
+                if name in wanted and (t := m.child_by_field_name("type")) is not None
+            }
+            return {name: i for i, name in reversed(list(enumerate(names)))}, types
     return None, {}
 
 
@@ -309,33 +316,21 @@ def optional_undefined(ctx: FixContext, doc: Doc) -> list[Candidate]:
 
 def _member(ctx: FixContext, doc: Doc, obj: Any, name: str) -> tuple[Doc, Any] | None:
     """(the declaring file, the declared type) of the optional property `name` of the object's
-    type, from where the object's properties are declared (go-to-definition of their keys)."""
-    for node in [c for c in obj.named_children if _key(c) is not None][:3]:
-        try:
-            found = ctx.service.definition(ctx.target.file, doc.pos(_key(node).start_byte))
-        except LanguageServiceError:
-            return None
-        for file, start, _ in found:
-            if file.startswith(("/", "../")) or "node_modules/" in file:
-                continue  # a declaration outside the project's sources is not edited
-            try:
-                declaring = doc if file == doc.path else Doc(file, ctx.service.text(file))
-            except (OSError, LanguageServiceError):
+    type, from where the object's properties are declared."""
+    for declaring, body in _declaring_bodies(ctx, doc, obj):
+        for m in body.named_children:
+            key = m.child_by_field_name("name")
+            annotation = m.child_by_field_name("type")
+            if (
+                key is None
+                or declaring.src(key) != name
+                or annotation is None
+                or not annotation.named_children
+                or b"?" not in declaring.data[m.start_byte : annotation.start_byte]
+            ):
                 continue
-            body = next((a for a in _ancestors(declaring.node_at(start)) if a.type in _MEMBER_LISTS), None)
-            for m in body.named_children if body is not None else []:
-                key = m.child_by_field_name("name")
-                annotation = m.child_by_field_name("type")
-                if (
-                    key is None
-                    or declaring.src(key) != name
-                    or annotation is None
-                    or not annotation.named_children
-                    or b"?" not in declaring.data[m.start_byte : annotation.start_byte]
-                ):
-                    continue
-                declared = annotation.named_children[0]
-                if "undefined" in declaring.src(declared).split("|")[-1]:
-                    return None  # it already says undefined: something else is wrong
-                return declaring, declared
+            declared = annotation.named_children[0]
+            if "undefined" in declaring.src(declared).split("|")[-1]:
+                return None  # it already says undefined: something else is wrong
+            return declaring, declared
     return None
