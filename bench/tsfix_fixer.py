@@ -49,7 +49,7 @@ def main() -> int:
     # starting tsserver again on a large project costs tens of seconds of the case's time
     with open_language_service(root, project.tsc, timeout=60) as service:
         for round_no in range(1, args.rounds + 1):
-            if round_no > 1 and deadline - time.monotonic() < limit * 0.25:
+            if round_no > 1 and deadline - time.monotonic() < limit * 0.1:
                 break  # a round (a scan, the first answers, applying) would not finish in time
             scan = scan_project(project)
             if scan.error_count == 0 or time.monotonic() > deadline:
