@@ -41,59 +41,50 @@ def main() -> int:
     args = ap.parse_args()
 
     root = Path(os.environ.get("TSFIX_CASE_DIR") or ".").resolve()
-    limit = float(os.environ.get("TSFIX_TIMEOUT", "120"))
-    deadline = time.monotonic() + limit * 0.8
+    deadline = time.monotonic() + float(os.environ.get("TSFIX_TIMEOUT", "120")) * 0.8
     project = resolve_project(root)
     waiting: set[str] = set()  # errors the last round did not reach: they go first in the next
-    # one language service for every round, its suggestions and its applying (as `tsfix ci` does):
-    # starting tsserver again on a large project costs tens of seconds of the case's time
-    with open_language_service(root, project.tsc, timeout=60) as service:
-        for round_no in range(1, args.rounds + 1):
-            if round_no > 1 and deadline - time.monotonic() < limit * 0.1:
-                break  # a round (a scan, the first answers, applying) would not finish in time
-            scan = scan_project(project)
-            if scan.error_count == 0 or time.monotonic() > deadline:
-                break
-            with project.open_store() as store:
-                todo = store.list_errors(project=project.key, statuses=["new", "ai_suggested"])
-            todo.sort(key=lambda e: e.fingerprint not in waiting)  # stable: otherwise in file order
-            # what is left, less room for applying: errors not reached wait for the next round
-            budget = max(1.0, (deadline - time.monotonic()) * 0.6)
-            report = suggest_errors(
-                project,
-                SuggestOptions(
-                    statuses=["new", "ai_suggested"],
-                    fixers=args.fixer,
-                    no_llm=args.no_llm,
-                    model=args.model,
-                    ts6=not args.no_ts6,
-                    max_seconds=budget,
-                    # a fair share each (at least 3 s): a migration's many errors are mostly cheap,
-                    # and one that needs many candidates must not starve the rest (it gets the next round)
-                    error_seconds=max(3.0, budget / max(1, len(todo))),
-                ),
-                service=service,
-                errors=todo,
-            )
-            waiting = {
-                o.error.fingerprint for o in report.outcomes if (o.note or "").startswith("not reached")
-            }
-            with project.open_store() as store:
-                rows = [s for o in report.outcomes for s in store.suggestions(o.error.id)]
+    for round_no in range(1, args.rounds + 1):
+        scan = scan_project(project)
+        if scan.error_count == 0 or time.monotonic() > deadline:
+            break
+        with project.open_store() as store:
+            todo = store.list_errors(project=project.key, statuses=["new", "ai_suggested"])
+        todo.sort(key=lambda e: e.fingerprint not in waiting)  # stable: otherwise in file order
+        # what is left, less room for applying: errors not reached wait for the next round
+        budget = max(1.0, (deadline - time.monotonic()) * 0.6)
+        report = suggest_errors(
+            project,
+            SuggestOptions(
+                statuses=["new", "ai_suggested"],
+                fixers=args.fixer,
+                no_llm=args.no_llm,
+                model=args.model,
+                ts6=not args.no_ts6,
+                max_seconds=budget,
+                # a fair share each (at least 3 s): a migration's many errors are mostly cheap, and
+                # one that needs many candidates must not starve the rest (it gets the next round)
+                error_seconds=max(3.0, budget / max(1, len(todo))),
+            ),
+            errors=todo,
+        )
+        waiting = {o.error.fingerprint for o in report.outcomes if (o.note or "").startswith("not reached")}
+        with project.open_store() as store:
+            rows = [s for o in report.outcomes for s in store.suggestions(o.error.id)]
+        with open_language_service(root, project.tsc, timeout=60) as service:
             chosen = verify_together(
                 Verifier(service), best_per_error(rows), lambda p: (root / p).read_text(encoding="utf-8")
             )
-            for skipped, why in chosen.skipped:
-                log(f"round {round_no}: left out suggestion {skipped.id}: {why}")
-            if not chosen.chosen:
-                log(f"round {round_no}: no verified fix to apply")
-                break
-            for path, text in chosen.after.items():
-                (root / path).write_text(text, encoding="utf-8")
-                service.reload(path)
-            log(f"round {round_no}: applied {len(chosen.chosen)} fix(es) to {len(chosen.after)} file(s)")
-            # what bench/threshold.py reads to choose apply --all's default threshold
-            log(f"round {round_no}: confidences {','.join(f'{s.confidence:.4f}' for s in chosen.chosen)}")
+        for skipped, why in chosen.skipped:
+            log(f"round {round_no}: left out suggestion {skipped.id}: {why}")
+        if not chosen.chosen:
+            log(f"round {round_no}: no verified fix to apply")
+            break
+        for path, text in chosen.after.items():
+            (root / path).write_text(text, encoding="utf-8")
+        log(f"round {round_no}: applied {len(chosen.chosen)} fix(es) to {len(chosen.after)} file(s)")
+        # what bench/threshold.py reads to choose apply --all's default threshold
+        log(f"round {round_no}: confidences {','.join(f'{s.confidence:.4f}' for s in chosen.chosen)}")
     return 0
 
 
