@@ -373,3 +373,39 @@ def test_recheck_with_tsc(make_project, cli) -> None:
     (fix,) = data["fixes"]
     assert fix["state"] == "applied" and fix["error_gone"] is True
     assert (data["problems_before"], data["problems_after"]) == (1, 0)
+
+
+def test_fixes_are_combined_in_confidence_order_each_checked_with_those_chosen_before(
+    make_project, cli, ts_version: str
+) -> None:
+    """Three recorded fixes, each right alone: the most confident renames an import's uses, the next
+    (for another importer's error) renames the declaration instead, which breaks the first's import;
+    the last fixes another error in the first's file and is checked with the first's edits in it.
+    The second is left out with the reason, the others are applied."""
+    files = {
+        "src/lib.ts": "export function total(xs: number[]) {\n  return xs.length;\n}\n",
+        "src/main.ts": 'import { totl } from "./lib";\nexport const n: number = totl([1]);\nexport const k: string = 3;\n',
+        "src/side.ts": 'import { totl } from "./lib";\nexport const m: number = totl([2]);\n',
+    }
+    root = make_project(files, ts=ts_version)
+    cli("scan", str(root))
+    found = errors(cli, root)
+    uses = [edit("src/main.ts", 1, 10, 14, "total"), edit("src/main.ts", 2, 26, 30, "total")]
+    first = record(root, found[("src/main.ts", "TS2724", 1)]["id"], uses, 0.95)
+    second = record(
+        root, found[("src/side.ts", "TS2724", 1)]["id"], [edit("src/lib.ts", 1, 17, 22, "totl")], 0.9
+    )
+    third = record(
+        root, found[("src/main.ts", "TS2322", 3)]["id"], [edit("src/main.ts", 3, 26, 27, '"3"')], 0.8
+    )
+
+    data = run_json(cli, "apply", first, second, third, "--path", str(root))
+    states = {f"s{f['suggestion_id']}": (f["state"], f["reason"]) for f in data["fixes"]}
+    assert states[first][0] == "applied" and states[third][0] == "applied"
+    assert states[second][0] == "pending"
+    assert states[second][1].startswith("together with more confident fixes it adds TS2724 in src/main.ts")
+    assert (root / "src/lib.ts").read_text() == files["src/lib.ts"]
+    assert (root / "src/main.ts").read_text().endswith('total([1]);\nexport const k: string = "3";\n')
+    assert cli("scan", str(root)).exit_code == 1
+    left = [where for where, row in errors(cli, root).items() if row["status"] in ("new", "ai_suggested")]
+    assert left == [("src/side.ts", "TS2724", 1)]

@@ -18,6 +18,8 @@ from typing import Protocol
 
 from tsfix.edits import TextEdit, apply_edits, edits_by_file, index_of, line_starts
 from tsfix.errors import UsageError
+from tsfix.exports import exported_types
+from tsfix.langserver import LsDiagnostic
 from tsfix.records import SUGGESTABLE_STATUSES, ErrorRow, SuggestionRow
 from tsfix.store import Store
 from tsfix.verify import Verifier
@@ -256,11 +258,25 @@ def verify_together(
     already chosen, and one is taken only if, with everything chosen so far, no error appears that
     the project did not have and the number of errors still goes down. The rest are skipped with
     the reason. Nothing is written; the language service's copies are restored.
+
+    Each addition re-checks only the files it changes, and their importers where it changes what a
+    file exports (as tsfix.verify does): every other file's problems are those of what was chosen
+    before (kept per file), so the cost of a round grows with the number of suggestions, not with
+    its square.
     """
     chosen: list[SuggestionRow] = []
     skipped: list[tuple[SuggestionRow, str]] = []
-    net = 0  # errors added minus errors removed by what is chosen, over the files checked
-    touched: set[str] = set()
+    before: dict[str, Counter] = {}  # per file checked: its problems on disk
+    now: dict[str, Counter] = {}  # per file checked: its problems with what is chosen
+    texts: dict[str, str] = {}  # the language service's copy of each file the chosen ones edit
+    exports: dict[str, tuple[str, ...] | None] = {}  # the exported types of the files with importers
+
+    def back(path: str) -> None:  # the file as the chosen ones leave it
+        if path in texts:
+            verifier.service.set_text(path, texts[path])
+        else:
+            verifier.service.reset(path)
+
     try:
         for s in suggestions:
             if any(same_fix(s, other) for other in chosen):
@@ -271,39 +287,59 @@ def verify_together(
                 reasons = {id(x): r for x, r in attempt.skipped}
                 skipped.append((s, reasons.get(id(s), "cannot be combined with more confident fixes")))
                 continue
-            files: set[str] = set(attempt.after)
-            for path in attempt.after:
-                files |= verifier.graph.importers(path)
-            checked = sorted(files)
-            old = Counter(
-                d.key for path in checked for d in verifier.baseline(path) if d.is_problem
-            )  # before edits
-            for path, text in attempt.after.items():
+            changed = {p: t for p, t in attempt.after.items() if texts.get(p) != t}
+            for path in changed.keys() - exports.keys():
+                if verifier.graph.importers(path):
+                    exports[path] = verifier.baseline_exports(path)
+            for path in sorted(changed.keys() - before.keys()):
+                before[path] = now[path] = _problems(verifier.baseline(path))
+            for path, text in changed.items():
                 verifier.service.set_text(path, text)
-            touched |= set(attempt.after)
-            new = Counter(
-                d.key for path in checked for d in verifier.service.diagnostics(path) if d.is_problem
-            )
-            added = new - old
-            change = sum(new.values()) - sum(old.values())
+            trial_exports = {
+                path: exported_types(verifier.service, path) for path in changed if path in exports
+            }
+            files: set[str] = set(changed)
+            for path, types in trial_exports.items():  # importers see only what a file exports
+                if types is None or types != exports[path]:
+                    files |= verifier.graph.importers(path)
+            unknown = sorted(files - before.keys())
+            if unknown:  # their problems without this edit (what is chosen does not reach them)
+                for path in changed:
+                    back(path)
+                for path in unknown:
+                    before[path] = now[path] = _problems(verifier.baseline(path))
+                for path, text in changed.items():
+                    verifier.service.set_text(path, text)
+            trial = {**now, **{path: _problems(verifier.service.diagnostics(path)) for path in sorted(files)}}
+            added = sum(trial.values(), Counter()) - sum(before.values(), Counter())
+            change = sum(map(_total, trial.values())) - sum(map(_total, before.values()))
+            net = sum(map(_total, now.values())) - sum(map(_total, before.values()))
             if added:
                 skipped.append((s, f"together with more confident fixes it adds {_describe(added)}"))
             elif change >= net:
                 skipped.append((s, "together with more confident fixes it removes no further error"))
             else:
                 chosen.append(s)
-                net = change
+                now = trial
+                texts.update(changed)
+                exports.update(trial_exports)
                 continue
-            for path in touched:  # back to the chosen ones only
-                verifier.service.reset(path)
-            for path, text in plan(chosen, read).after.items():
-                verifier.service.set_text(path, text)
+            for path in changed:  # back to the chosen ones only
+                back(path)
     finally:
-        for path in touched:
+        for path in texts.keys() | set(before):
             verifier.service.reset(path)
     result = plan(chosen, read)
     result.skipped = skipped + result.skipped
     return result
+
+
+def _problems(diagnostics: Iterable[LsDiagnostic]) -> Counter:
+    return Counter(d.key for d in diagnostics if d.is_problem)
+
+
+def _total(problems: Counter) -> int:
+    return sum(problems.values())
 
 
 def _describe(added: Counter) -> str:
