@@ -41,7 +41,9 @@ def main() -> int:
     args = ap.parse_args()
 
     root = Path(os.environ.get("TSFIX_CASE_DIR") or ".").resolve()
-    deadline = time.monotonic() + float(os.environ.get("TSFIX_TIMEOUT", "120")) * 0.8
+    limit = float(os.environ.get("TSFIX_TIMEOUT", "120"))
+    deadline = time.monotonic() + limit * 0.8  # no round starts after it
+    last = time.monotonic() + limit * 0.9  # nothing is combined after it (applying takes a second)
     project = resolve_project(root)
     waiting: set[str] = set()  # errors the last round did not reach: they go first in the next
     for round_no in range(1, args.rounds + 1):
@@ -51,8 +53,9 @@ def main() -> int:
         with project.open_store() as store:
             todo = store.list_errors(project=project.key, statuses=["new", "ai_suggested"])
         todo.sort(key=lambda e: e.fingerprint not in waiting)  # stable: otherwise in file order
-        # what is left, less room for applying: errors not reached wait for the next round
-        budget = max(1.0, (deadline - time.monotonic()) * 0.6)
+        # what is left, less room for combining (which stops at `last`): errors not reached wait
+        # for the next round
+        budget = max(1.0, (deadline - time.monotonic()) * 0.75)
         report = suggest_errors(
             project,
             SuggestOptions(
@@ -73,7 +76,10 @@ def main() -> int:
             rows = [s for o in report.outcomes for s in store.suggestions(o.error.id)]
         with open_language_service(root, project.tsc, timeout=60) as service:
             chosen = verify_together(
-                Verifier(service), best_per_error(rows), lambda p: (root / p).read_text(encoding="utf-8")
+                Verifier(service),
+                best_per_error(rows),
+                lambda p: (root / p).read_text(encoding="utf-8"),
+                until=last,
             )
         for skipped, why in chosen.skipped:
             log(f"round {round_no}: left out suggestion {skipped.id}: {why}")

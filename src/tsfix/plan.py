@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -249,7 +250,10 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 
 def verify_together(
-    verifier: Verifier, suggestions: Sequence[SuggestionRow], read: Callable[[str], str]
+    verifier: Verifier,
+    suggestions: Sequence[SuggestionRow],
+    read: Callable[[str], str],
+    until: float | None = None,
 ) -> Plan:
     """Choose, in priority order, the suggestions that are still right together.
 
@@ -262,7 +266,7 @@ def verify_together(
     Each addition re-checks only the files it changes, and their importers where it changes what a
     file exports (as tsfix.verify does): every other file's problems are those of what was chosen
     before (kept per file), so the cost of a round grows with the number of suggestions, not with
-    its square.
+    its square. With `until` (a time.monotonic() deadline), what is not reached by then is left out.
     """
     chosen: list[SuggestionRow] = []
     skipped: list[tuple[SuggestionRow, str]] = []
@@ -281,6 +285,9 @@ def verify_together(
         for s in suggestions:
             if any(same_fix(s, other) for other in chosen):
                 chosen.append(s)  # already in: it removes this error too
+                continue
+            if until is not None and time.monotonic() > until:
+                skipped.append((s, "not combined: the time for combining fixes ran out"))
                 continue
             attempt = plan([*chosen, s], read)
             if len(attempt.chosen) != len(chosen) + 1:
