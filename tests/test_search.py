@@ -23,9 +23,11 @@ def error_row(path: str, code: str) -> ErrorRow:
     )
 
 
-def searched(make_project, ts_version: str, files: dict[str, str], code: str, path: str = "src/a.ts"):
+def searched(
+    make_project, ts_version: str, files: dict[str, str], code: str, path: str = "src/a.ts", tsconfig=None
+):
     """The search's candidates for the first `code` error of `path`: [(fix name, text after, verified)]."""
-    root = make_project(files, ts=ts_version)
+    root = make_project(files, ts=ts_version, tsconfig=tsconfig)
     with open_language_service(root, find_tsc(root), timeout=60) as service:
         verifier = Verifier(service)
         diagnostics = [d for d in verifier.baseline(path) if d.is_problem]
@@ -556,3 +558,51 @@ def test_an_optional_property_given_undefined_declares_it(make_project, cli, ts_
     assert best["verified"], error
     assert "+  plugin?: (() => void) | undefined\n" in best["suggestion"]
     assert "src/a.ts" not in best["suggestion"]  # the literal stays as the person wrote it
+
+
+# ----------------------------------------------------------------------------- imports as the project writes them
+
+ALIASED_TSCONFIG = {
+    **DEFAULT_TSCONFIG,
+    "compilerOptions": {**DEFAULT_TSCONFIG["compilerOptions"], "paths": {"@lib/*": ["./src/lib/*"]}},
+}
+ERRORS = "export interface Failure {\n  message: string\n}\nexport const fail = (message: string): Failure => ({ message })\n"
+
+
+def test_a_name_the_project_imports_through_an_alias_is_imported_through_it(
+    make_project, ts_version: str
+) -> None:
+    files = {
+        "src/lib/errors.ts": ERRORS,
+        "src/b.ts": "import type { Failure } from '@lib/errors'\nexport const none: Failure[] = []\n",
+        "src/c.ts": "import type { Failure } from '@lib/errors'\nexport const one: Failure = { message: '' }\n",
+        "src/a.ts": "import { fail } from './lib/errors'\n\nexport const describe = (f: Failure): string => f.message\n",
+    }
+    results = searched(make_project, ts_version, files, "TS2304", tsconfig=ALIASED_TSCONFIG)
+    ours = [(text, ok) for name, text, ok in results if name == "import-as-elsewhere"]
+    assert ours == [
+        (
+            "import { fail } from './lib/errors'\nimport type { Failure } from '@lib/errors'\n\n"
+            "export const describe = (f: Failure): string => f.message\n",
+            True,
+        )
+    ]
+    # used as a value here, and the file already imports from there: added to that import
+    files["src/a.ts"] = "import { fail } from '@lib/errors'\n\nexport const g = [fail('x')] as Failure[]\n"
+    results = searched(make_project, ts_version, files, "TS2304", tsconfig=ALIASED_TSCONFIG)
+    ours = [(text, ok) for name, text, ok in results if name == "import-as-elsewhere"]
+    assert ours == [
+        ("import { fail, Failure } from '@lib/errors'\n\nexport const g = [fail('x')] as Failure[]\n", True)
+    ]
+
+
+def test_a_name_imported_only_from_project_files_is_left_to_typescripts_fix(
+    make_project, ts_version: str
+) -> None:
+    files = {
+        "src/lib/errors.ts": ERRORS,
+        "src/b.ts": "import type { Failure } from './lib/errors'\nexport const none: Failure[] = []\n",
+        "src/a.ts": "export const describe = (f: Failure): string => f.message\n",
+    }
+    results = searched(make_project, ts_version, files, "TS2304", tsconfig=ALIASED_TSCONFIG)
+    assert not [name for name, _, _ in results if name == "import-as-elsewhere"]

@@ -126,6 +126,7 @@ def next_steps(verifier: Verifier, ctx: FixContext, step: Candidate, propose: Pr
             ctx.helper,
             ctx.project_errors,
             ctx.compiler_options,
+            ctx.vocabulary,
         )
         answers = sorted(propose(sub), key=lambda c: -TIER.get(c.fixer, 0.6) * c.rank)
         texts = {path: service.text(path) for path in files}

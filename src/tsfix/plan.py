@@ -270,17 +270,7 @@ def verify_together(
     """
     chosen: list[SuggestionRow] = []
     skipped: list[tuple[SuggestionRow, str]] = []
-    before: dict[str, Counter] = {}  # per file checked: its problems on disk
-    now: dict[str, Counter] = {}  # per file checked: its problems with what is chosen
-    texts: dict[str, str] = {}  # the language service's copy of each file the chosen ones edit
-    exports: dict[str, tuple[str, ...] | None] = {}  # the exported types of the files with importers
-
-    def back(path: str) -> None:  # the file as the chosen ones leave it
-        if path in texts:
-            verifier.service.set_text(path, texts[path])
-        else:
-            verifier.service.reset(path)
-
+    state = _Chosen(verifier)
     try:
         for s in suggestions:
             if any(same_fix(s, other) for other in chosen):
@@ -294,59 +284,86 @@ def verify_together(
                 reasons = {id(x): r for x, r in attempt.skipped}
                 skipped.append((s, reasons.get(id(s), "cannot be combined with more confident fixes")))
                 continue
-            changed = {p: t for p, t in attempt.after.items() if texts.get(p) != t}
-            for path in changed.keys() - exports.keys():
-                if verifier.graph.importers(path):
-                    exports[path] = verifier.baseline_exports(path)
-            for path in sorted(changed.keys() - before.keys()):
-                before[path] = now[path] = _problems(verifier.baseline(path))
-            for path, text in changed.items():
-                verifier.service.set_text(path, text)
-            trial_exports = {
-                path: exported_types(verifier.service, path) for path in changed if path in exports
-            }
-            files: set[str] = set(changed)
-            for path, types in trial_exports.items():  # importers see only what a file exports
-                if types is None or types != exports[path]:
-                    files |= verifier.graph.importers(path)
-            unknown = sorted(files - before.keys())
-            if unknown:  # their problems without this edit (what is chosen does not reach them)
-                for path in changed:
-                    back(path)
-                for path in unknown:
-                    before[path] = now[path] = _problems(verifier.baseline(path))
-                for path, text in changed.items():
-                    verifier.service.set_text(path, text)
-            trial = {**now, **{path: _problems(verifier.service.diagnostics(path)) for path in sorted(files)}}
-            added = sum(trial.values(), Counter()) - sum(before.values(), Counter())
-            change = sum(map(_total, trial.values())) - sum(map(_total, before.values()))
-            net = sum(map(_total, now.values())) - sum(map(_total, before.values()))
-            if added:
-                skipped.append((s, f"together with more confident fixes it adds {_describe(added)}"))
-            elif change >= net:
-                skipped.append((s, "together with more confident fixes it removes no further error"))
-            else:
+            why = state.add(attempt.after)
+            if why is None:
                 chosen.append(s)
-                now = trial
-                texts.update(changed)
-                exports.update(trial_exports)
-                continue
-            for path in changed:  # back to the chosen ones only
-                back(path)
+            else:
+                skipped.append((s, why))
     finally:
-        for path in texts.keys() | set(before):
-            verifier.service.reset(path)
+        state.restore()
     result = plan(chosen, read)
     result.skipped = skipped + result.skipped
     return result
+
+
+class _Chosen:
+    """The language service's copies with the chosen fixes in, and each checked file's problems."""
+
+    def __init__(self, verifier: Verifier) -> None:
+        self.verifier = verifier
+        self.service = verifier.service
+        self.before: dict[str, Counter] = {}  # per file checked: its problems on disk
+        self.now: dict[str, Counter] = {}  # per file checked: its problems with what is chosen
+        self.texts: dict[str, str] = {}  # the service's copy of each file the chosen ones edit
+        self.exports: dict[str, tuple[str, ...] | None] = {}  # the exported types of files with importers
+
+    def add(self, after: dict[str, str]) -> str | None:
+        """Take the files as `after` has them if that adds no error and removes one more; else put
+        them back and say why not."""
+        changed = {p: t for p, t in after.items() if self.texts.get(p) != t}
+        for path in changed.keys() - self.exports.keys():
+            if self.verifier.graph.importers(path):
+                self.exports[path] = self.verifier.baseline_exports(path)
+        self._known(changed.keys() - self.before.keys())
+        for path, text in changed.items():
+            self.service.set_text(path, text)
+        exports = {path: exported_types(self.service, path) for path in changed if path in self.exports}
+        files: set[str] = set(changed)
+        for path, types in exports.items():  # importers see only what a file exports
+            if types is None or types != self.exports[path]:
+                files |= self.verifier.graph.importers(path)
+        if unknown := files - self.before.keys():  # their problems without this edit (what is
+            for path in changed:  # chosen does not reach them)
+                self._back(path)
+            self._known(unknown)
+            for path, text in changed.items():
+                self.service.set_text(path, text)
+        trial = {**self.now, **{path: _problems(self.service.diagnostics(path)) for path in sorted(files)}}
+        base = sum(self.before.values(), Counter())
+        added = sum(trial.values(), Counter()) - base
+        if not added and _total(trial) < _total(self.now):
+            self.now = trial
+            self.texts.update(changed)
+            self.exports.update(exports)
+            return None
+        for path in changed:  # back to the chosen ones only
+            self._back(path)
+        if added:
+            return f"together with more confident fixes it adds {_describe(added)}"
+        return "together with more confident fixes it removes no further error"
+
+    def _known(self, paths: Iterable[str]) -> None:
+        for path in sorted(paths):
+            self.before[path] = self.now[path] = _problems(self.verifier.baseline(path))
+
+    def _back(self, path: str) -> None:
+        """The file as the chosen ones leave it."""
+        if path in self.texts:
+            self.service.set_text(path, self.texts[path])
+        else:
+            self.service.reset(path)
+
+    def restore(self) -> None:
+        for path in self.texts.keys() | self.before.keys():
+            self.service.reset(path)
 
 
 def _problems(diagnostics: Iterable[LsDiagnostic]) -> Counter:
     return Counter(d.key for d in diagnostics if d.is_problem)
 
 
-def _total(problems: Counter) -> int:
-    return sum(problems.values())
+def _total(problems: dict[str, Counter]) -> int:
+    return sum(c.total() for c in problems.values())
 
 
 def _describe(added: Counter) -> str:

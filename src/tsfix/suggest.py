@@ -285,6 +285,7 @@ class Suggester:
             self.helper,
             self.project_errors,
             self.compiler_options,
+            self.vocabulary,
         )
         same = self._same_cause(error, target, started)
         if same is not None:

@@ -46,6 +46,7 @@ class Vocabulary:
         self._counts: Counter[str] | None = None
         self._imports: dict[str, Counter[str]] | None = None
         self._importers: dict[str, set[str]] = {}  # name -> the files that import it
+        self._type_only: Counter[str] = Counter()  # name -> how many of its imports are `import type`
         self._texts: dict[str, str] = {}
 
     @property
@@ -78,9 +79,14 @@ class Vocabulary:
                 for name, source in imported(rel, text, known):
                     imports.setdefault(name, Counter())[source] += 1
                     self._importers.setdefault(name, set()).add(rel)
+                self._type_only.update(type_imported(text))
             self._texts = {}
             self._imports = imports
         return self._imports
+
+    def type_only(self, name: str) -> bool:
+        """Whether the project's files import the name as a type (`import type`) more often than not."""
+        return 2 * self._type_only[name] > sum(self.imports.get(name, Counter()).values())
 
     def share(self, before: dict[str, str], after: dict[str, str]) -> float:
         """How much of the vocabulary the edit moves toward, in (0, 1): ½ when it renames nothing."""
@@ -104,6 +110,18 @@ class Vocabulary:
         a = sum(self.counts[w] for w in added)
         r = sum(self.counts[w] for w in removed)
         return (a + 1) / (a + r + 2)
+
+
+def type_imported(text: str) -> list[str]:
+    """The names a file imports as types only: `import type { A }`, `import { type B }`."""
+    out = []
+    for m in _IMPORT.finditer(text):
+        whole = m.group(0).lstrip().startswith(("import type ", "import type{"))
+        for part in (m.group(2) or "").split(","):
+            words = part.split()
+            if words and (whole or (words[0] == "type" and len(words) > 1)):
+                out.append(words[1] if words[0] == "type" and len(words) > 1 else words[0])
+    return out
 
 
 def imported(path: str, text: str, known: set[str] | None) -> list[tuple[str, str]]:

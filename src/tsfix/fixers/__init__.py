@@ -29,6 +29,7 @@ from tsfix.fixers.candidate import Candidate
 from tsfix.langserver import LanguageService, LsDiagnostic
 from tsfix.progress import Progress
 from tsfix.records import ErrorRow
+from tsfix.vocabulary import Vocabulary
 
 FIXER_MODULES = (
     "tsfix.fixers.quickfix",
@@ -52,6 +53,8 @@ class FixContext:
     project_errors: list[ErrorRow] = field(default_factory=list)  # the project's recorded errors
     #: the program's effective compiler options (`tsc --showConfig`), asked once per run
     compiler_options: Callable[[], Mapping[str, Any]] = dict
+    #: the project's names and where its files import them from (one per run; made here when absent)
+    vocabulary: Vocabulary | None = None
 
     @property
     def text(self) -> str:

@@ -18,6 +18,8 @@ several where a template would guess one, and a wrong one never survives the com
               receives it, lossless conversions of a literal operand
     indexes   an element read under noUncheckedIndexedAccess: `list[i]!` where it is read or where
               the variable is declared from it (proven by the loop bound, else a guess)
+    imports   an unknown name the project's files import from a package or a path alias: imported
+              from there (TypeScript's own fix writes a relative path)
 
 Nothing here knows any codebase: no rule names a package, a file or an identifier.
 """
@@ -27,6 +29,7 @@ from __future__ import annotations
 from tsfix.fixers import FixContext, Fixer, register
 from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.search.calls import argument_count
+from tsfix.fixers.search.imports import imported_elsewhere
 from tsfix.fixers.search.indexes import unchecked_index
 from tsfix.fixers.search.names import unknown_name
 from tsfix.fixers.search.objects import missing_properties, optional_undefined
@@ -44,6 +47,7 @@ PROBES: list[Probe] = [
     wrong_value,
     unchecked_index,
     optional_undefined,
+    imported_elsewhere,
 ]
 
 
