@@ -606,3 +606,22 @@ def test_a_name_imported_only_from_project_files_is_left_to_typescripts_fix(
     }
     results = searched(make_project, ts_version, files, "TS2304", tsconfig=ALIASED_TSCONFIG)
     assert not [name for name, _, _ in results if name == "import-as-elsewhere"]
+
+
+def test_a_missing_property_takes_the_value_the_nearest_literal_gives_that_key(
+    make_project, ts_version: str
+) -> None:
+    source = (
+        "const ADD = 'add'\n"
+        "const REMOVE = 'remove'\n"
+        "interface Op {\n  op: 'add' | 'remove'\n  path: string\n}\n"
+        "export function ops(path: string): Op[] {\n"
+        "  const out: Op[] = [{ op: ADD, path: '' }]\n"
+        "  out.push({ op: REMOVE, path })\n"
+        "  const next: Op = { path }\n"
+        "  return [...out, next]\n"
+        "}\n"
+    )
+    results = searched(make_project, ts_version, {"src/a.ts": source}, "TS2741")
+    first = next(text for name, text, ok in results if name == "add-missing-properties" and ok)
+    assert "  const next: Op = { op: REMOVE, path }\n" in first

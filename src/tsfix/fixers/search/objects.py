@@ -79,8 +79,17 @@ def missing_properties(ctx: FixContext, doc: Doc) -> list[Candidate]:
     order, declared = _declaration(ctx, doc, obj, wanted)
     constants = _constants(doc, obj)
     choices = [
-        _values_for(
-            name, values, q, member_paths(ctx, doc, obj, name), _literals(declared.get(name, "")), constants
+        _neighbour_first(
+            _values_for(
+                name,
+                values,
+                q,
+                member_paths(ctx, doc, obj, name),
+                _literals(declared.get(name, "")),
+                constants,
+            ),
+            name,
+            _neighbour_value(doc, obj, name),
         )
         for name in wanted
     ]
@@ -125,6 +134,37 @@ def _values_for(
     found += [(f"{name}: {_requoted(literal, quote)}", 0.35, True) for literal in literals[:3]]
     found += [(f"{name}: {e.replace(chr(39), quote)}", 0.3, True) for e in EMPTY_VALUES]
     return found
+
+
+def _neighbour_value(doc: Doc, obj: Any, name: str) -> str | None:
+    """What the nearest other object literal in the file gives the key `name` (the file's statements
+    alike, `patches.push({ op: REPLACE, … })` above `inversePatches.push({ … })`), else None."""
+    line = obj.start_point[0]
+    found = []
+    for node in walk(doc.tree.root_node):
+        if (
+            node.type == "pair"
+            and node.parent is not None
+            and node.parent.type == "object"
+            and node.parent != obj
+        ):
+            key, value = node.child_by_field_name("key"), node.child_by_field_name("value")
+            if key is not None and value is not None and doc.src(key) == name and "\n" not in doc.src(value):
+                found.append((abs(node.start_point[0] - line), doc.src(value)))
+        elif node.type == "shorthand_property_identifier" and doc.src(node) == name and node.parent != obj:
+            found.append((abs(node.start_point[0] - line), name))
+    return min(found)[1] if found else None
+
+
+def _neighbour_first(
+    found: list[tuple[str, float, bool]], name: str, near: str | None
+) -> list[tuple[str, float, bool]]:
+    """The value the nearest object literal gives the same key, ranked first among the others."""
+    if near is None:
+        return found
+    same = {name, f"{name}: {near}"} if near == name else {f"{name}: {near}"}
+    boosted = [(text, 1.0, guess) if text in same else (text, rank, guess) for text, rank, guess in found]
+    return sorted(boosted, key=lambda f: -f[1])
 
 
 _LITERAL = re.compile(r"""^(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|-?\d+(?:\.\d+)?|true|false)$""")
