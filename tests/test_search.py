@@ -625,3 +625,15 @@ def test_a_missing_property_takes_the_value_the_nearest_literal_gives_that_key(
     results = searched(make_project, ts_version, {"src/a.ts": source}, "TS2741")
     first = next(text for name, text, ok in results if name == "add-missing-properties" and ok)
     assert "  const next: Op = { op: REMOVE, path }\n" in first
+
+
+def test_a_missing_argument_prefers_a_value_declared_and_never_read(make_project, ts_version: str) -> None:
+    source = (
+        "export function check(action: { type: string }, name: string | undefined, path: string): boolean {\n"
+        "  const typePrefix = `${path}/`\n"
+        "  return typeof name === 'string' && action.type.startsWith()\n"
+        "}\n"
+    )
+    results = searched(make_project, ts_version, {"src/a.ts": source}, "TS2554")
+    first = next(text for name, text, ok in results if ok)
+    assert "action.type.startsWith(typePrefix)\n" in first

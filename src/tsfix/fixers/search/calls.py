@@ -3,14 +3,16 @@
 Which argument is extra, or where the missing one goes, is not in the message, so every position is
 a candidate: dropping the last (or inserting at the end) ranks first. Values for a missing
 parameter are the names TypeScript completes inside the argument list, ranked by how alike they
-are to the parameter's name (from the signature's quick info) and whether the call's own statement
-uses them (`immer.f.bind()` → `bind(immer)`: the nearest value in scope is the one already at
-hand), then `undefined` as a guess; the compiler keeps those whose type fits.
+are to the parameter's name (from the signature's quick info), whether the file declares them but
+never reads them (`const typePrefix = …` whose only use was the missing argument), and whether the
+call's own statement uses them (`immer.f.bind()` → `bind(immer)`: the nearest value in scope is the
+one already at hand), then `undefined` as a guess; the compiler keeps those whose type fits.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 from tsfix.fixers import FixContext
@@ -22,6 +24,7 @@ from tsfix.fixers.syntax import Doc, ancestors, headline, walk
 _ARITY = re.compile(r"^Expected (?:at least )?(\d+)(?:-(\d+))? (?:type )?arguments?, but got (\d+)")
 VALUES_AT_THE_END = 5  # in-scope values tried for a missing last argument
 VALUES_ELSEWHERE = 2
+_NAMES = ("identifier", "shorthand_property_identifier", "shorthand_property_identifier_pattern")
 
 
 def quote(doc: Doc) -> str:
@@ -100,13 +103,21 @@ def _fill(ctx: FixContext, doc: Doc, call: Any, args: Any, given: list[Any]) -> 
     statement = next((a for a in ancestors(call) if a.parent is not None and a.parent.type in (
         "statement_block", "program", "class_body")), call)  # fmt: skip
     at_hand = {doc.src(n) for n in walk(statement) if n.type == "identifier"}
+    # a value declared and never read (`const typePrefix = …` whose one use is what is missing)
+    named_in_file = Counter(doc.src(n) for n in walk(doc.tree.root_node) if n.type in _NAMES)
+    unread = {v for v in values if named_in_file[v] == 1}
     out = []
     for index in range(len(given), -1, -1):  # at the end first
         param, type_text = params[index] if index < len(params) else ("value", "")
         keep = VALUES_AT_THE_END if index == len(given) else VALUES_ELSEWHERE
 
         def score(value: str, param: str = param) -> float:
-            return max(0.3, similarity(param, value), 0.5 if value in at_hand else 0.0)
+            return max(
+                0.3,
+                similarity(param, value),
+                0.5 if value in at_hand else 0.0,
+                0.6 if value in unread else 0.0,
+            )
 
         ranked = sorted(set(values), key=lambda v: (-score(v), v))[:keep]
         for value in ranked:
