@@ -208,6 +208,9 @@ def test_a_missing_argument_prefers_the_value_its_statement_already_uses(make_pr
         "class Greeter {\n  name = 'x'\n  greet() { return this.name }\n}\n"
         "const answer = 42\nconst greeter = new Greeter()\n"
         "export const greet = greeter.greet.bind()\nexport const n = answer\n"
+        "export const nothing = undefined\n"  # read once, declared nowhere here: not an unread value
+        # module declarations no line here reads: their importers may, so they are not "unread"
+        "export const a1 = 1, a2 = 2, a3 = 3, a4 = 4, a5 = 5, a6 = 6\n"
     )
     out = searched(make_project, ts_version, {"src/a.ts": source}, "TS2555")  # at least 1, got 0
     assert verified(out)[0] == source.replace(".bind()", ".bind(greeter)")  # not `answer`, which fits too

@@ -104,8 +104,16 @@ def _fill(ctx: FixContext, doc: Doc, call: Any, args: Any, given: list[Any]) -> 
         "statement_block", "program", "class_body")), call)  # fmt: skip
     at_hand = {doc.src(n) for n in walk(statement) if n.type == "identifier"}
     # a value declared and never read (`const typePrefix = …` whose one use is what is missing)
-    named_in_file = Counter(doc.src(n) for n in walk(doc.tree.root_node) if n.type in _NAMES)
-    unread = {v for v in values if named_in_file[v] == 1}
+    names = [n for n in walk(doc.tree.root_node) if n.type in _NAMES]
+    named_in_file = Counter(doc.src(n) for n in names)
+    declared = {  # locals: a module's declarations may be read by its importers
+        doc.src(n)
+        for n in names
+        if n.parent is not None
+        and n.parent.type == "variable_declarator"
+        and any(a.type == "statement_block" for a in ancestors(n))
+    }
+    unread = {v for v in values if named_in_file[v] == 1 and v in declared}
     out = []
     for index in range(len(given), -1, -1):  # at the end first
         param, type_text = params[index] if index < len(params) else ("value", "")
