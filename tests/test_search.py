@@ -40,6 +40,12 @@ def searched(
         return out
 
 
+def first_fix(make_project, ts_version: str, source: str, code: str, name: str | None = None) -> str:
+    """src/a.ts after the best-ranked verified search candidate (of fix `name`, if given)."""
+    results = searched(make_project, ts_version, {"src/a.ts": source}, code)
+    return next(text for fix, text, ok in results if ok and name in (None, fix))
+
+
 def verified(results) -> list[str]:
     return [text for _, text, ok in results if ok]
 
@@ -419,8 +425,7 @@ def test_an_implicit_any_in_an_overloaded_implementation_takes_its_overloads_typ
         "  return options?.debug ? name : ''\n"
         "}\n"
     )
-    out = searched(make_project, ts_version, {"src/a.ts": source}, "TS7006")
-    first = next(t for _, t, ok in out if ok)
+    first = first_fix(make_project, ts_version, source, "TS7006")
     assert first == source.replace("options?, done?", "options?: Options, done?")  # ranked first
     method = (
         "export class Runner {\n"
@@ -625,8 +630,7 @@ def test_a_missing_property_takes_the_value_the_nearest_literal_gives_that_key(
         "  return [...out, next]\n"
         "}\n"
     )
-    results = searched(make_project, ts_version, {"src/a.ts": source}, "TS2741")
-    first = next(text for name, text, ok in results if name == "add-missing-properties" and ok)
+    first = first_fix(make_project, ts_version, source, "TS2741", "add-missing-properties")
     assert "  const next: Op = { op: REMOVE, path }\n" in first
 
 
@@ -637,6 +641,4 @@ def test_a_missing_argument_prefers_a_value_declared_and_never_read(make_project
         "  return typeof name === 'string' && action.type.startsWith()\n"
         "}\n"
     )
-    results = searched(make_project, ts_version, {"src/a.ts": source}, "TS2554")
-    first = next(text for name, text, ok in results if ok)
-    assert "action.type.startsWith(typePrefix)\n" in first
+    assert "action.type.startsWith(typePrefix)\n" in first_fix(make_project, ts_version, source, "TS2554")
