@@ -34,6 +34,8 @@ _IMPORT = re.compile(
     r"""^\s*(?:import|export)\s+(?:type\s+)?(?:([\w$]+)\s*,?\s*)?(?:\{([^}]*)\})?\s*from\s*(['"])([^'"\n]+)\3""",
     re.M,
 )
+#: what names a module rather than a file: `src/a/index.ts` and `src/a.d.ts` are both `src/a`
+_MODULE_SUFFIX = re.compile(r"(/index)?(\.d)?\.[cm]?[jt]sx?$")
 MAX_FILES = 5000
 MAX_BYTES = 1_000_000  # a generated bundle says nothing about how the code is written
 
@@ -47,6 +49,7 @@ class Vocabulary:
         self._imports: dict[str, Counter[str]] | None = None
         self._importers: dict[str, set[str]] = {}  # name -> the files that import it
         self._type_only: Counter[str] = Counter()  # name -> how many of its imports are `import type`
+        self._modules: set[str] = set()  # the project's own files, as `imports` names them
         self._texts: dict[str, str] = {}
 
     @property
@@ -74,6 +77,7 @@ class Vocabulary:
         if self._imports is None:
             _ = self.counts
             known = set(self._texts)
+            self._modules = {re.sub(_MODULE_SUFFIX, "", path) for path in known}
             imports: dict[str, Counter[str]] = {}
             for rel, text in self._texts.items():
                 for name, source in imported(rel, text, known):
@@ -83,6 +87,11 @@ class Vocabulary:
             self._texts = {}
             self._imports = imports
         return self._imports
+
+    def project_file(self, source: str) -> bool:
+        """Whether a source `imports` names is one of the project's files (not a package or alias)."""
+        _ = self.imports
+        return source in self._modules
 
     def type_only(self, name: str) -> bool:
         """Whether the project's files import the name as a type (`import type`) more often than not."""
@@ -133,7 +142,7 @@ def imported(path: str, text: str, known: set[str] | None) -> list[tuple[str, st
         if spec.startswith("."):
             base = os.path.normpath(os.path.join(os.path.dirname(path), spec)).replace(os.sep, "/")
             source = (resolve(path, spec, known) if known is not None else None) or re.sub(
-                r"(/index)?(\.d)?\.[cm]?[jt]sx?$", "", base
+                _MODULE_SUFFIX, "", base
             )
         else:
             source = spec
@@ -142,5 +151,5 @@ def imported(path: str, text: str, known: set[str] | None) -> list[tuple[str, st
             words = part.replace("type ", " ").split()
             if words:
                 names.append(words[0])
-        out += [(name, re.sub(r"(/index)?(\.d)?\.[cm]?[jt]sx?$", "", source)) for name in names]
+        out += [(name, re.sub(_MODULE_SUFFIX, "", source)) for name in names]
     return out

@@ -22,7 +22,6 @@ from tsfix.fixers.syntax import Doc, headline, walk
 from tsfix.vocabulary import Vocabulary
 
 _NAME = re.compile(r"^Cannot find name '([^']+)'")
-_PROJECT_FILE = (".ts", ".tsx", ".d.ts", ".js", ".jsx", "/index.ts", "/index.tsx", "/index.js")
 SOURCES = 2  # the most common places a name is imported from, at most
 
 
@@ -39,7 +38,7 @@ def imported_elsewhere(ctx: FixContext, doc: Doc) -> list[Candidate]:
     out = []
     top = sources.most_common(1)[0][1]
     for source, n in sources.most_common(SOURCES):
-        if any((ctx.root / f"{source}{ext}").is_file() for ext in _PROJECT_FILE):
+        if vocabulary.project_file(source):
             continue  # a project file: TypeScript's "Add import" writes that one
         edit = _into_existing(doc, source, name) or _new_import(doc, source, name, as_type)
         out.append(
