@@ -70,9 +70,10 @@ def main() -> int:
                 model=args.model,
                 ts6=not args.no_ts6,
                 max_seconds=budget,
-                # a fair share each (at least 3 s): a migration's many errors are mostly cheap, and
-                # one that needs many candidates must not starve the rest (it gets the next round)
-                error_seconds=max(3.0, budget / max(1, len(todo))),
+                # a fair share each (at least 1 s): a migration's many errors are mostly cheap (and
+                # mostly verified together, tsfix.groups), and one that needs many candidates must
+                # not starve the rest (it gets the next round)
+                error_seconds=max(1.0, budget / max(1, len(todo))),
             ),
             errors=todo,
         )

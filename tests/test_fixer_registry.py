@@ -10,10 +10,10 @@ import pytest
 
 import tsfix.fixers
 from tsfix.errors import ExitCode, UsageError
-from tsfix.fixers import FixContext, Fixer, fixer_classes, fixer_names, register, resolve_fixers
+from tsfix.fixers import FixContext, Fixer, build_fixers, fixer_classes, fixer_names, register, resolve_fixers
 from tsfix.fixers.candidate import Candidate
 from tsfix.progress import quiet
-from tsfix.suggest import SuggestOptions, build_fixers
+from tsfix.suggest import SuggestOptions
 
 FIXERS = Path(tsfix.fixers.__file__).parent
 BUILTIN = ("quickfix", "repair", "search", "llama", "openai")

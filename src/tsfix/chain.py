@@ -32,7 +32,7 @@ from tsfix.langserver import LanguageServiceError, LsDiagnostic
 from tsfix.verify import Verification, Verifier
 
 if TYPE_CHECKING:
-    from tsfix.suggest import Budget
+    from tsfix.budget import Budget
 
 STEPS = 3  # the first candidate and at most two continuations
 SEEDS = 3  # candidates continued at each step

@@ -108,6 +108,32 @@ def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
     return text
 
 
+def line_opcodes(old: Sequence[str], new: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes for two lists of lines, with the lines they share at both ends matched
+    first: a fix changes a few lines of a file, and difflib alone takes time quadratic in the
+    length of the file where many lines are alike (`}`)."""
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    middle = difflib.SequenceMatcher(
+        None, old[head : len(old) - tail], new[head : len(new) - tail], autojunk=False
+    )
+    ops: list[tuple[str, int, int, int, int]] = [
+        (tag, i1 + head, i2 + head, j1 + head, j2 + head) for tag, i1, i2, j1, j2 in middle.get_opcodes()
+    ]
+    ops = [
+        op for op in ops if op[1] < op[2] or op[3] < op[4]
+    ]  # difflib's one empty `equal` for two empty lists
+    if head:
+        ops.insert(0, ("equal", 0, head, 0, head))
+    if tail:
+        ops.append(("equal", len(old) - tail, len(old), len(new) - tail, len(new)))
+    return ops
+
+
 def edits_between(path: str, before: str, after: str) -> list[TextEdit]:
     """Edits of `path` that turn `before` into `after`: one per changed block of lines, trimmed to
     the characters that differ (so that a fix made of several steps is stored as small edits)."""
@@ -116,7 +142,7 @@ def edits_between(path: str, before: str, after: str) -> list[TextEdit]:
     new_starts = line_starts(after)
     new = [after[a:b] for a, b in itertools.pairwise([*new_starts, len(after)])]
     blocks = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in line_opcodes(old, new):
         if tag == "replace" and i2 - i1 == j2 - j1:  # line for line: an edit per line
             blocks += [(i, i + 1, j, j + 1) for i, j in zip(range(i1, i2), range(j1, j2), strict=True)]
         elif tag != "equal":

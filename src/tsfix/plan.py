@@ -258,7 +258,7 @@ def verify_together(
     """Choose, in priority order, the suggestions that are still right together.
 
     Each suggestion was verified on its own; two can contradict each other (one renames a
-    declaration, another renames a use to the old name). So they are added one at a time to what is
+    declaration, another renames a use to the old name). So they are added in order to what is
     already chosen, and one is taken only if, with everything chosen so far, no error appears that
     the project did not have and the number of errors still goes down. The rest are skipped with
     the reason. Nothing is written; the language service's copies are restored.
@@ -266,34 +266,64 @@ def verify_together(
     Each addition re-checks only the files it changes, and their importers where it changes what a
     file exports (as tsfix.verify does): every other file's problems are those of what was chosen
     before (kept per file), so the cost of a round grows with the number of suggestions, not with
-    its square. With `until` (a time.monotonic() deadline), what is not reached by then is left out.
+    its square. And they are added in batches: all of them first, taken at once when together they
+    add nothing and remove as many errors as each did alone (so that no fix rides on another's
+    effect); a batch that fails is split in halves, the more confident half first, down to single
+    suggestions — the same choice as one at a time, with one check of each file for a batch that
+    holds. With `until` (a time.monotonic() deadline), what is not reached by then is left out.
     """
     chosen: list[SuggestionRow] = []
     skipped: list[tuple[SuggestionRow, str]] = []
     state = _Chosen(verifier)
-    try:
-        for s in suggestions:
-            if any(same_fix(s, other) for other in chosen):
-                chosen.append(s)  # already in: it removes this error too
-                continue
-            if until is not None and time.monotonic() > until:
-                skipped.append((s, "not combined: the time for combining fixes ran out"))
-                continue
-            attempt = plan([*chosen, s], read)
-            if len(attempt.chosen) != len(chosen) + 1:
-                reasons = {id(x): r for x, r in attempt.skipped}
-                skipped.append((s, reasons.get(id(s), "cannot be combined with more confident fixes")))
-                continue
-            why = state.add(attempt.after)
+    unique: list[SuggestionRow] = []
+    copies: list[tuple[SuggestionRow, SuggestionRow]] = []  # (a suggestion, the same fix before it)
+    for s in suggestions:
+        first = next((u for u in unique if same_fix(s, u)), None)
+        if first is None:
+            unique.append(s)
+        else:
+            copies.append((s, first))
+
+    def add(batch: list[SuggestionRow]) -> None:
+        """The batch together, with one check of each file it changes; halves when that fails."""
+        if until is not None and time.monotonic() > until:
+            skipped.extend((s, "not combined: the time for combining fixes ran out") for s in batch)
+            return
+        attempt = plan([*chosen, *batch], read)
+        if len(attempt.chosen) == len(chosen) + len(batch):
+            why = state.add(attempt.after, sum(_removes(s) for s in batch) if len(batch) > 1 else 1)
             if why is None:
-                chosen.append(s)
-            else:
-                skipped.append((s, why))
+                chosen.extend(batch)
+                return
+        else:
+            reasons = {id(x): r for x, r in attempt.skipped}
+            why = reasons.get(id(batch[0]), "cannot be combined with more confident fixes")
+        if len(batch) == 1:
+            skipped.append((batch[0], why))
+            return
+        add(batch[: len(batch) // 2])
+        add(batch[len(batch) // 2 :])
+
+    try:
+        if unique:
+            add(unique)
     finally:
         state.restore()
+    reasons = {id(s): why for s, why in skipped}
+    for s, first in copies:  # it removes this error too
+        if any(c is first for c in chosen):
+            chosen.append(s)
+        else:
+            skipped.append((s, reasons.get(id(first), "the same fix as one left out")))
     result = plan(chosen, read)
     result.skipped = skipped + result.skipped
     return result
+
+
+def _removes(s: SuggestionRow) -> int:
+    """How many errors the suggestion removed when it was verified (at least its own)."""
+    v = s.verification or {}
+    return max(1, int(v.get("errors_before", 0) or 0) - int(v.get("errors_after", 0) or 0))
 
 
 class _Chosen:
@@ -307,9 +337,9 @@ class _Chosen:
         self.texts: dict[str, str] = {}  # the service's copy of each file the chosen ones edit
         self.exports: dict[str, tuple[str, ...] | None] = {}  # the exported types of files with importers
 
-    def add(self, after: dict[str, str]) -> str | None:
-        """Take the files as `after` has them if that adds no error and removes one more; else put
-        them back and say why not."""
+    def add(self, after: dict[str, str], fewer: int = 1) -> str | None:
+        """Take the files as `after` has them if that adds no error and removes `fewer` more; else
+        put them back and say why not."""
         changed = {p: t for p, t in after.items() if self.texts.get(p) != t}
         for path in changed.keys() - self.exports.keys():
             if self.verifier.graph.importers(path):
@@ -331,7 +361,7 @@ class _Chosen:
         trial = {**self.now, **{path: _problems(self.service.diagnostics(path)) for path in sorted(files)}}
         base = sum(self.before.values(), Counter())
         added = sum(trial.values(), Counter()) - base
-        if not added and _total(trial) < _total(self.now):
+        if not added and _total(trial) <= _total(self.now) - fewer:
             self.now = trial
             self.texts.update(changed)
             self.exports.update(exports)

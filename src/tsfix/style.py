@@ -30,7 +30,7 @@ from typing import Any
 
 from tsfix.code_text import without_copied_comments
 from tsfix.context import _parser, language_for
-from tsfix.edits import TextEdit, apply_edits, edits_between, edits_by_file
+from tsfix.edits import TextEdit, apply_edits, edits_between, edits_by_file, line_opcodes
 from tsfix.fixers.candidate import Candidate
 
 #: how TypeScript prints when it is not told otherwise (its default FormatCodeSettings)
@@ -320,13 +320,10 @@ def normalise(
     if before == after:
         return after
     old, new = _lines(before), _lines(after)
-    matcher = difflib.SequenceMatcher(
-        None, [x.strip() for x in old], [x.strip() for x in new], autojunk=False
-    )
     # each line of the result: [its text, its printed column in `after` when it is an original line
     # (what new lines are indented against) else None, its index in `new`, the line it replaces]
     lines: list[list[Any]] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in line_opcodes([x.strip() for x in old], [x.strip() for x in new]):
         if tag == "equal":
             lines += [[old[i], _column(new[j], printed_unit), j, None] for i, j in zip(range(i1, i2), range(j1, j2), strict=True)]  # fmt: skip
         elif tag == "replace" and i2 - i1 == j2 - j1:  # line for line: each keeps its indentation
@@ -364,8 +361,7 @@ def _one_line_stays_one_line(before: str, after: str) -> str:
     old, new = _lines(before), _lines(after)
     width = max([80, *(len(line.rstrip("\r\n")) for line in old)])
     out: list[str] = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in line_opcodes(old, new):
         if tag == "replace" and i2 - i1 == 1 and j2 - j1 > 1:
             joined = _join(old[i1], new[j1:j2])
             if joined is not None and len(joined.rstrip("\r\n")) <= width:

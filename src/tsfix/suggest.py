@@ -16,15 +16,16 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from tsfix.budget import Budget
 from tsfix.chain import continue_chains
 from tsfix.confidence import TIER, confidence, evidence
 from tsfix.context import file_hash
 from tsfix.edits import changed_size, unified_diff
 from tsfix.errors import TsfixError
-from tsfix.extras import installed
-from tsfix.fixers import FixContext, Fixer, fixer_classes, resolve_fixers
+from tsfix.fixers import FixContext, Fixer, build_fixers
 from tsfix.fixers.candidate import Candidate
 from tsfix.formatter import Formatter, find_formatter
+from tsfix.groups import verify_in_groups
 from tsfix.langserver import LanguageService, LanguageServiceError, LsDiagnostic
 from tsfix.langserver.factory import TS6_VERSION, open_language_service, typescript6
 from tsfix.locate import locate
@@ -113,75 +114,10 @@ class SuggestReport:
     verify_ms: list[float] = field(default_factory=list)
 
 
-# ----------------------------------------------------------------------------- budgets
-
-
-@dataclass(slots=True)
-class Budget:
-    """How many candidates, and how many seconds of verification, one error may take."""
-
-    candidates: int
-    seconds: float
-    used: int = 0
-    untried: int = 0
-    started: float = field(default_factory=time.perf_counter)
-
-    def allows(self) -> bool:
-        return self.used < self.candidates and time.perf_counter() - self.started < self.seconds
-
-    def renew(self) -> None:
-        self.used, self.started = 0, time.perf_counter()
-
-    def report(self) -> str:
-        which = (
-            f"--max-candidates {self.candidates}"
-            if self.used >= self.candidates
-            else f"--error-seconds {self.seconds:g}"
-        )
-        return f"budget exhausted ({which}): {self.untried} lower-ranked candidate(s) not verified"
-
-
 def layout_free(texts: dict[str, str]) -> tuple[tuple[str, str], ...]:
     """Files without whitespace and trailing commas: two candidates that differ only in layout are
     one alternative, not two (a quick fix that re-prints an object and a minimal insertion)."""
     return tuple(sorted((path, re.sub(r"\s+|,(?=[}\])])", "", text)) for path, text in texts.items()))
-
-
-# ----------------------------------------------------------------------------- fixers
-
-
-def build_fixers(options: SuggestOptions, progress: Progress) -> tuple[list[Fixer], list[Fixer], str | None]:
-    """(deterministic fixers, model fixers, hint) for the options, built from the fixer registry."""
-    names = _fixer_names(options)
-    fixers = [fixer.from_options(options, progress) for fixer in fixer_classes() if fixer.name in names]
-    deterministic = [fixer for fixer in fixers if not fixer.uses_model]
-    models = [fixer for fixer in fixers if fixer.uses_model]
-    hint = None
-    if not models and not options.no_llm:
-        runtime = "" if installed("llama_cpp") else " (after pip install 'tsfix[llama]')"
-        hint = (
-            "only TypeScript's quick fixes, repair templates and the search ran; add a local model with "
-            f"--model path/to/model.gguf{runtime} (e.g. Qwen2.5-Coder Instruct GGUF) "
-            "or a server with --engine openai --base-url URL"
-        )
-    return deterministic, models, hint
-
-
-def _fixer_names(options: SuggestOptions) -> list[str]:
-    """The fixers a run asks: --fixer, else the deterministic ones plus the model engine in use."""
-    deterministic = [fixer.name for fixer in fixer_classes() if not fixer.uses_model]
-    names = resolve_fixers(list(options.fixers)) if options.fixers else list(deterministic)
-    engine = options.engine
-    if engine is None and options.fixers is None:
-        if options.base_url:
-            engine = "openai"
-        elif options.model:
-            engine = "llama"
-    if engine and engine not in names and options.fixers is None:
-        names.append(engine)
-    if options.no_llm:
-        names = [name for name in names if name in deterministic]
-    return names
 
 
 # ----------------------------------------------------------------------------- one error
@@ -218,6 +154,11 @@ class Suggester:
         #: (candidate, its verification, the verified strength of its error's candidates, the error
         #: it was found for)
         self.shared: list[tuple[Candidate, Verification, float, int | str]] = []
+        #: errors prepared together (prepare): their target, context, candidates and notes
+        self._prepared: dict[int | str, tuple[LsDiagnostic, FixContext, list[Candidate], list[str]]] = {}
+        #: verifications already made by prepare, by id(candidate)
+        self._known: dict[int, Verification] = {}
+        self._seconds = 0.0  # what one verification takes lately (a moving average)
 
     def compiler_options(self) -> dict:
         """The program's effective compiler options, {} when no program is known (a bare Suggester)."""
@@ -245,37 +186,50 @@ class Suggester:
                 notes.append(f"{fixer.name}: {exc.message}")
         return [self.normaliser.candidate(c) for c in out] if styled else out
 
+    def _ranked(self, candidates: list[Candidate]) -> list[Candidate]:
+        """Best first: the fixer's tier times the candidate's rank."""
+        return sorted(candidates, key=lambda c: -TIER.get(c.fixer, 0.6) * c.rank)
+
     def _verify(
-        self, candidates: list[Candidate], target: LsDiagnostic, budget: Budget
+        self,
+        candidates: list[Candidate],
+        target: LsDiagnostic,
+        budget: Budget,
+        known: dict[int, Verification] | None = None,
     ) -> list[tuple[Candidate, Verification]]:
-        """Verify candidates best first (tier × rank), while the error's budget lasts; once one
-        verifies, long shots (Candidate.long_shot) are not tried."""
+        """Verify candidates best first, while the error's budget lasts; once one verifies, long
+        shots (Candidate.long_shot) are not tried. Those `known` (verified with other errors' by
+        prepare, by id) are taken as they are: their check is paid for."""
         results = []
         found = False
-        for c in sorted(candidates, key=lambda c: -TIER.get(c.fixer, 0.6) * c.rank):
+        for c in self._ranked(candidates):
             if found and c.long_shot:
                 continue
-            if not budget.allows():
+            v = (known or {}).get(id(c))
+            # an alternative to a verified fix only where it fits: it changes the confidence only
+            if v is None and not (budget.fits(self._seconds) if found else budget.allows()):
                 budget.untried += 1
                 continue
             budget.used += 1
-            v = self.verifier.verify(c, target)
+            if v is None:
+                v = self.verifier.verify(c, target)
+                self._seconds = 0.7 * self._seconds + 0.3 * v.elapsed_ms / 1000
             if not v.invalid and not (v.suppression and not self.options.allow_suppressions):
                 self.verify_ms.append(v.elapsed_ms)
             results.append((c, v))
             found = found or v.verified
         return results
 
-    def suggest(self, error: ErrorRow) -> ErrorOutcome:
-        started = time.perf_counter()
+    def _setup(self, error: ErrorRow) -> tuple[LsDiagnostic, FixContext] | str:
+        """The error as the language service reports it now, and the fixers' context; or why not."""
         if error.file_path is None:
-            return ErrorOutcome(error, [], [], "no fix: the error belongs to no file", 0, 0.0)
+            return "no fix: the error belongs to no file"
         if not (self.root / error.file_path).is_file():
-            return ErrorOutcome(error, [], [], "no fix: the file no longer exists (rescan)", 0, 0.0)
+            return "no fix: the file no longer exists (rescan)"
         diagnostics = [d for d in self.verifier.baseline(error.file_path) if d.is_problem]
         target = locate(error, diagnostics)
         if target is None:
-            return ErrorOutcome(error, [], [], "no fix: the error is no longer reported (rescan)", 0, 0.0)
+            return "no fix: the error is no longer reported (rescan)"
         ctx = FixContext(
             error,
             target,
@@ -287,15 +241,48 @@ class Suggester:
             self.compiler_options,
             self.vocabulary,
         )
+        return target, ctx
+
+    def prepare(self, path: str, errors: Sequence[ErrorRow], until: float | None = None) -> None:
+        """Several errors of one file: every one's candidates first, then the best of each verified
+        together (tsfix.groups), so that suggest() finds most of them checked already."""
+        setups = [(e, setup) for e in errors if not isinstance(setup := self._setup(e), str)]
+        found: dict[int | str, list[Candidate]] = {e.id: [] for e, _ in setups}
+        notes: dict[int | str, list[str]] = {e.id: [] for e, _ in setups}
+        for fixer in self.deterministic:  # one fixer for all the errors, then the next: TypeScript's
+            for error, (_, ctx) in setups:  # answers come from one program until a probe edits it
+                found[error.id] += self._candidates([fixer], ctx, notes[error.id])
+        work = []
+        for error, (target, ctx) in setups:
+            merged = merge_identical(found[error.id], self.verifier)
+            self._prepared[error.id] = (target, ctx, merged, notes[error.id])
+            work.append((target, [c for c in self._ranked(merged) if not c.long_shot]))
+        if len(work) > 1:
+            self._known.update(verify_in_groups(self.verifier, path, work, until))
+
+    def suggest(self, error: ErrorRow) -> ErrorOutcome:
+        started = time.perf_counter()
+        prepared = self._prepared.pop(error.id, None)
+        known = (
+            {id(c): self._known.pop(id(c)) for c in prepared[2] if id(c) in self._known} if prepared else {}
+        )
+        if prepared is None:
+            setup = self._setup(error)
+            if isinstance(setup, str):
+                return ErrorOutcome(error, [], [], setup, 0, 0.0)
+            target, ctx = setup
+        else:
+            target, ctx, found, notes = prepared
         same = self._same_cause(error, target, started)
         if same is not None:
             return same
-        notes: list[str] = []
-        found = merge_identical(self._candidates(self.deterministic, ctx, notes), self.verifier)
+        if prepared is None:
+            notes = []
+            found = merge_identical(self._candidates(self.deterministic, ctx, notes), self.verifier)
         # the seconds are for verification: asking the fixers (a language server's first answers
         # on a large project take seconds) is not charged to the error that happens to be first
         budget = Budget(self.options.max_candidates, self.options.error_seconds)
-        results = self._verify(found, target, budget)
+        results = self._verify(found, target, budget, known)
         # with a verified fix at hand, only strong steps are continued (the last argument dropped,
         # then the import it leaves unused): weak ones (another value in place of one that may be
         # undefined) cost seconds an error on a large project, and find less
@@ -310,12 +297,18 @@ class Suggester:
                 budget,
                 self.normaliser.candidate,
             )
+        deferring = [f for f in self.deterministic if f.defers_long_shots]
+        if deferring and not any(v.verified for _, v in results) and budget.allows():
+            later = self._candidates(deferring, replace(ctx, long_shots=True), notes)
+            tried = {id(c) for c in found}
+            found = merge_identical([*found, *later], self.verifier)
+            results += self._verify([c for c in found if id(c) not in tried], target, budget)
         if self.models and not any(v.verified for _, v in results):
             budget.renew()  # the model's candidates get a budget of their own
             models = self._candidates(self.models, ctx, notes)
             merged = merge_identical([*found, *models], self.verifier)
-            known = {id(c) for c in found}
-            results += self._verify([c for c in merged if id(c) not in known], target, budget)
+            tried = {id(c) for c in found}
+            results += self._verify([c for c in merged if id(c) not in tried], target, budget)
         if self.formatter is not None:
             results = [self._formatted(c, v, target, notes) for c, v in results]
         mass = self._mass(results)
@@ -511,18 +504,26 @@ def suggest_errors(
                 )
                 outcomes = []
                 started = time.monotonic()
+                until = None if options.max_seconds is None else started + options.max_seconds
+                by_file = _by_file(errors)
+                order = {id(e): n for n, e in enumerate(errors)}
+                # files with the most errors first: one check of such a file verifies many
+                errors = sorted(errors, key=lambda e: -len(by_file.get(e.file_path or "", ())))
                 for n, error in enumerate(errors, 1):
                     spent = time.monotonic() - started
                     if options.max_seconds is not None and spent >= options.max_seconds:
                         outcomes += [_not_reached(e, options.max_seconds) for e in errors[n - 1 :]]
                         break
                     progress(Suggesting(n=n, of=len(errors), error=error))
+                    if error.file_path in by_file:  # its file's errors, verified together
+                        suggester.prepare(error.file_path, by_file.pop(error.file_path), until)
                     outcome = suggester.suggest(error)
                     outcome.ids = store.record_suggestions(
                         error.id, [s.suggestion for s in outcome.kept], outcome.note, suggester.tier
                     )
                     outcomes.append(outcome)
                     progress(Suggested(n=n, of=len(errors), outcome=outcome, tokens=_tokens(models)))
+                outcomes.sort(key=lambda o: order[id(o.error)])  # as selected
                 tokens, seconds = _tokens(models)
                 return SuggestReport(
                     outcomes,
@@ -538,6 +539,15 @@ def suggest_errors(
         finally:
             for fixer in [*deterministic, *models]:
                 fixer.close()
+
+
+def _by_file(errors: Sequence[ErrorRow]) -> dict[str, list[ErrorRow]]:
+    """The files with more than one of the errors, and their errors (Suggester.prepare)."""
+    files: dict[str, list[ErrorRow]] = {}
+    for error in errors:
+        if error.file_path is not None:
+            files.setdefault(error.file_path, []).append(error)
+    return {path: found for path, found in files.items() if len(found) > 1}
 
 
 def _not_reached(error: ErrorRow, seconds: float) -> ErrorOutcome:

@@ -51,6 +51,8 @@ class Verification:
     importers_skipped: int = 0
     #: the errors (file, code, message) it removes, its target's among them
     removed: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    #: verified in one check with the fixes of this many errors (its own included; tsfix.groups)
+    together: int = 1
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -65,7 +67,7 @@ class Verification:
             "elapsed_ms": round(self.elapsed_ms, 1),
             "stage_ms": {stage: round(ms, 1) for stage, ms in self.stage_ms.items()},
             "importers_skipped": self.importers_skipped,
-        }
+        } | ({"verified_together_with": self.together - 1} if self.together > 1 else {})
 
     @property
     def summary(self) -> str:
@@ -183,20 +185,47 @@ class Verifier:
 
     def verify(self, candidate: Candidate, target: LsDiagnostic) -> Verification:
         started = time.perf_counter()
+        prepared = self.prepare(candidate, target.file)
+        if isinstance(prepared, Verification):
+            prepared.elapsed_ms = _ms(started)
+            return prepared
+        after, suppression = prepared
+        verification = self.check(after, [target], started)
+        verification.suppression = suppression  # allowed, but it counts against the fix (confidence)
+        return verification
+
+    def prepare(self, candidate: Candidate, own: str) -> tuple[dict[str, str], str | None] | Verification:
+        """The files as the candidate leaves them and the suppression it adds (when allowed), or why
+        it is not compiled at all (edits that cannot be applied, that change nothing, touch a file
+        outside the program, or silence)."""
         try:
             before, after = self.result_texts(candidate.edits)
         except ValueError as exc:
             return Verification(False, False, [], 0, 0, [], invalid=str(exc))
         if after == before:
             return Verification(False, False, [], 0, 0, [], invalid="changes nothing")
-        refused = self._outside_program(after, target.file)
+        refused = self._outside_program(after, own)
         if refused:
             return Verification(False, False, [], 0, 0, [], invalid=refused)
         suppression = suppression_in(before, after, self._unchecked_index)
         if suppression and not self.allow_suppressions:
-            return Verification(False, False, [], 0, 0, [], suppression=suppression, elapsed_ms=_ms(started))
+            return Verification(False, False, [], 0, 0, [], suppression=suppression)
+        return after, suppression
 
-        edited = sorted(set(after) | {target.file})
+    def check(
+        self,
+        after: dict[str, str],
+        targets: Sequence[LsDiagnostic],
+        started: float | None = None,
+        seen: dict[str, list[LsDiagnostic]] | None = None,
+    ) -> Verification:
+        """Compile the files as `after` has them (staged: the edited files, then their importers
+        where an exported type changed) and compare with the files on disk: verified when every
+        target is gone and nothing new appears. Several targets: one check of edits for several
+        errors (tsfix.groups), which may ask for the edited files' diagnostics (`seen`)."""
+        started = time.perf_counter() if started is None else started
+        edited = sorted(set(after) | {t.file for t in targets})
+        wanted = Counter(t.key for t in targets)
         stage_ms: dict[str, float] = {}
         exports_before = {path: self.baseline_exports(path) for path in after if self.graph.importers(path)}
         old = self._problems(edited)
@@ -204,11 +233,11 @@ class Verifier:
             for path, text in after.items():
                 self.service.set_text(path, text)
             staged = time.perf_counter()
-            new = self._problems(edited, baseline=False)
+            new = self._problems(edited, baseline=False, seen=seen)
             stage_ms["files"] = _ms(staged)
             files = edited
             skipped = 0
-            if new[target.key] < old[target.key] and not (new - old):
+            if _gone(old, new, wanted) and not (new - old):
                 importers = sorted(set().union(*(self.graph.importers(p) for p in after)) - set(edited))
                 if importers:
                     staged = time.perf_counter()
@@ -233,33 +262,36 @@ class Verifier:
         finally:
             for path in after:
                 self.service.reset(path)
-        target_gone = new[target.key] < old[target.key]
+        target_gone = _gone(old, new, wanted)
         added = new - old
         new_errors = [
             {"file": f, "code": c, "message": m.split("\n", 1)[0], "count": n}
             for (f, c, m), n in added.items()
         ]
-        verified = target_gone and not added
         return Verification(
-            verified,
+            target_gone and not added,
             target_gone,
             new_errors,
             sum(old.values()),
             sum(new.values()),
             files,
-            suppression=suppression,
             elapsed_ms=_ms(started),
             stage_ms=stage_ms,
             importers_skipped=skipped,
             removed=old - new,
         )
 
-    def _problems(self, files: Sequence[str], baseline: bool = True) -> Counter[tuple[str, str, str]]:
-        """The errors of the files: as on disk (cached), or as the service has them now."""
+    def _problems(
+        self, files: Sequence[str], baseline: bool = True, seen: dict[str, list[LsDiagnostic]] | None = None
+    ) -> Counter[tuple[str, str, str]]:
+        """The errors of the files: as on disk (cached), or as the service has them now (kept in
+        `seen` when given)."""
         found: Counter[tuple[str, str, str]] = Counter()
         for path in files:
             diagnostics = self.baseline(path) if baseline else self.service.diagnostics(path)
             found.update(d.key for d in diagnostics if d.is_problem)
+            if seen is not None:
+                seen[path] = diagnostics
         return found
 
     def _outside_program(self, after: dict[str, str], own: str) -> str | None:
@@ -267,6 +299,11 @@ class Verifier:
         if self.sources is None:
             return None
         return next((why for path in after if path != own and (why := self.sources.refusal(path))), None)
+
+
+def _gone(old: Counter, new: Counter, wanted: Counter) -> bool:
+    """Every wanted error is gone: as many fewer of each (file, code, message) as are wanted."""
+    return all(old[key] - new[key] >= n for key, n in wanted.items())
 
 
 def _ms(started: float) -> float:

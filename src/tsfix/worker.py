@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tsfix.errors import UsageError
+from tsfix.fixers import build_fixers
 from tsfix.progress import (
     Claimed,
     Progress,
@@ -30,7 +31,7 @@ from tsfix.progress import (
 from tsfix.project import ProgramSources, Project
 from tsfix.records import OPEN_STATUSES, ErrorRow
 from tsfix.store import WorkQueue, is_remote
-from tsfix.suggest import SuggestOptions, build_fixers, suggestion_session
+from tsfix.suggest import SuggestOptions, suggestion_session
 
 #: seconds a worker reuses its list of the project's open errors (one read of them all) across batches
 PROJECT_ERRORS_TTL = 60.0

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from tsfix.errors import UsageError
+from tsfix.extras import installed
 from tsfix.fixers.candidate import Candidate
 from tsfix.langserver import LanguageService, LsDiagnostic
 from tsfix.progress import Progress
@@ -55,6 +56,8 @@ class FixContext:
     compiler_options: Callable[[], Mapping[str, Any]] = dict
     #: the project's names and where its files import them from (one per run; made here when absent)
     vocabulary: Vocabulary | None = None
+    #: asked again because nothing verified: the fixers that defer long shots propose them now
+    long_shots: bool = False
 
     @property
     def text(self) -> str:
@@ -75,12 +78,18 @@ class FixerOptions(Protocol):
     ctx: int
     threads: int | None
     timeout: float  # per error, for the model
+    fixers: list[str] | None  # None: the deterministic ones, and the model when one is configured
+    engine: str | None  # llama | openai
+    no_llm: bool
 
 
 class Fixer(ABC):
     name: ClassVar[str]  # what --fixer calls it, and what its candidates record
     # A model: asked only when no deterministic candidate verifies, and never with --no-llm.
     uses_model: ClassVar[bool] = False
+    # Keeps costly long shots (Candidate.long_shot) for a second asking, with ctx.long_shots set,
+    # made only when none of its first candidates verifies.
+    defers_long_shots: ClassVar[bool] = False
 
     @classmethod
     def from_options(cls, options: FixerOptions, progress: Progress) -> Fixer:
@@ -129,4 +138,41 @@ def resolve_fixers(names: list[str]) -> list[str]:
             f"unknown fixer {unknown!r}; the fixers are {', '.join(valid)}",
             hint="pass --fixer NAME, repeatable or comma-separated (e.g. --fixer quickfix,repair)",
         )
+    return names
+
+
+# ----------------------------------------------------------------------------- one run's fixers
+
+
+def build_fixers(options: FixerOptions, progress: Progress) -> tuple[list[Fixer], list[Fixer], str | None]:
+    """(deterministic fixers, model fixers, hint) for the options, built from the fixer registry."""
+    names = _fixer_names(options)
+    fixers = [fixer.from_options(options, progress) for fixer in fixer_classes() if fixer.name in names]
+    deterministic = [fixer for fixer in fixers if not fixer.uses_model]
+    models = [fixer for fixer in fixers if fixer.uses_model]
+    hint = None
+    if not models and not options.no_llm:
+        runtime = "" if installed("llama_cpp") else " (after pip install 'tsfix[llama]')"
+        hint = (
+            "only TypeScript's quick fixes, repair templates and the search ran; add a local model with "
+            f"--model path/to/model.gguf{runtime} (e.g. Qwen2.5-Coder Instruct GGUF) "
+            "or a server with --engine openai --base-url URL"
+        )
+    return deterministic, models, hint
+
+
+def _fixer_names(options: FixerOptions) -> list[str]:
+    """The fixers a run asks: --fixer, else the deterministic ones plus the model engine in use."""
+    deterministic = [fixer.name for fixer in fixer_classes() if not fixer.uses_model]
+    names = resolve_fixers(list(options.fixers)) if options.fixers else list(deterministic)
+    engine = options.engine
+    if engine is None and options.fixers is None:
+        if options.base_url:
+            engine = "openai"
+        elif options.model:
+            engine = "llama"
+    if engine and engine not in names and options.fixers is None:
+        names.append(engine)
+    if options.no_llm:
+        names = [name for name in names if name in deterministic]
     return names

@@ -54,6 +54,7 @@ PROBES: list[Probe] = [
 @register
 class SearchFixer(Fixer):
     name = "search"
+    defers_long_shots = True  # another value for one that is only possibly undefined (values.py)
 
     def candidates(self, ctx: FixContext) -> list[Candidate]:
         return sorted(run_probes(ctx, PROBES), key=lambda c: -c.rank)

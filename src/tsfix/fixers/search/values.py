@@ -66,9 +66,10 @@ def member_paths(ctx: FixContext, doc: Doc, at: Any, wanted: str) -> list[tuple[
             seen.add(name)
             nearest.append(name)
     out: list[tuple[str, float]] = []
+    members = _members(ctx, doc, statement.start_byte, nearest[:NEAREST])
     for distance, name in enumerate(nearest[:NEAREST]):
         near = 1.0 - 0.05 * distance
-        for member in _members(ctx, doc, statement.start_byte, name):
+        for member in members[name]:
             score = 1.0 if member == wanted else similarity(wanted, member)
             if score >= LIKE:
                 out.append((f"{name}.{member}", round(0.9 * score * near, 4)))
@@ -87,19 +88,28 @@ def _statement(node: Any) -> Any | None:
     )
 
 
-def _members(ctx: FixContext, doc: Doc, before: int, name: str) -> list[str]:
-    """The members TypeScript completes after `name.`, typed into memory at byte `before`."""
+def _members(ctx: FixContext, doc: Doc, before: int, names: list[str]) -> dict[str, list[str]]:
+    """The members TypeScript completes after each `name.`, typed into memory at byte `before`, one
+    line each: one edit of the file for all of them (each edit costs a new check on a large project)."""
     path = ctx.target.file
     original = ctx.service.text(path)
     index = len(doc.data[:before].decode("utf-8", errors="surrogatepass"))
-    probe = f"{name}.;\n"
+    probe = "".join(f"{name}.;\n" for name in names)
+    if not names:
+        return {}
     ctx.service.set_text(path, original[:index] + probe + original[index:])
+    at = doc.pos(before)
+    out = {}
     try:
-        at = doc.pos(before)
-        found = ctx.service.completions(path, Position(at.line, at.col + len(name) + 1))
+        for n, name in enumerate(names):
+            column = (at.col if n == 0 else 0) + len(name) + 1
+            found = ctx.service.completions(path, Position(at.line + n, column))
+            out[name] = [
+                c.name for c in found if c.kind not in ("keyword", "module") and c.name.isidentifier()
+            ]
     finally:
         ctx.service.set_text(path, original)
-    return [c.name for c in found if c.kind not in ("keyword", "module") and c.name.isidentifier()]
+    return out
 
 
 # ----------------------------------------------------------------------------- wrong values
@@ -119,6 +129,8 @@ def wrong_value(ctx: FixContext, doc: Doc) -> list[Candidate]:
     # `T | undefined` where `T` is wanted: the value is the right one, its absence is the problem
     # (narrow or assert it); another value in its place is a last resort
     absent = 0.5 if _only_nullish(headline(ctx)) else 1.0
+    if absent < 1.0 and not ctx.long_shots:
+        return []  # asked again when nothing else verifies (each probe below costs checks)
     # an expression over several lines (an object of methods, a callback) is code, not a value
     # that was swapped: replacing it by a name deletes what a person wrote
     short = [e for e in expressions if e is not None and e.end_point[0] - e.start_point[0] < 3]

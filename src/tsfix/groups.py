@@ -1,0 +1,234 @@
+"""Verifying the fixes of many errors in one file together: one check of the file for many errors.
+
+A strictness migration leaves dozens of errors in a file, and on a large project each check of a
+file after an edit takes up to a second (TypeScript 5.9 checks the whole file again). Verified one at
+a time, every candidate costs a check. Candidates for different errors of one file whose edits do not
+touch each other are checked together instead: when, with all of them in, exactly their errors are
+gone and nothing new appears, each of them is verified (`Verification.together` says with how many
+others). A group that fails is split in halves until each part passes or is a single candidate,
+whose check is then exactly its own verification — delta debugging, as `git bisect` narrows a range
+of commits. Errors whose candidates are the same edits (one cause) make one member with several
+targets.
+
+`verify_in_groups` runs passes over a file's errors: the first checks every error's best candidate,
+the next the second of each error that has no verified one yet, and so on; what the passes do not
+reach (an error's alternatives to a verified fix, candidates that edit other files) is verified one
+at a time by the Suggester, within the error's budget. Checked together, one candidate could hide
+a problem of another only where the two edits interact; `tsfix apply` checks the fixes it applies
+together again (tsfix.plan), so nothing unverified is written.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from tsfix.edits import apply_edits, index_of, line_starts
+from tsfix.fixers.candidate import Candidate
+from tsfix.langserver import LsDiagnostic
+from tsfix.verify import Verification, Verifier
+
+#: passes over a file's errors (each error's best candidate, then its second, ...)
+PASSES = 3
+
+
+@dataclass(slots=True)
+class Member:
+    """One candidate in a group, the errors it is for, and where in the file it edits."""
+
+    candidate: Candidate
+    after: str  # the file with this candidate alone
+    spans: list[tuple[int, int]]
+    targets: list[LsDiagnostic]
+    same: list[Candidate] = field(default_factory=list)  # other errors' candidates with these edits
+
+
+def verify_group(verifier: Verifier, path: str, members: Sequence[Member]) -> list[Verification]:
+    """Each member's verification, from as few checks of `path` as the members allow."""
+    if len(members) == 1:
+        return [verifier.check({path: members[0].after}, members[0].targets)]
+    started = time.perf_counter()
+    text = verifier.service.disk_text(path)
+    combined = _combined(text, members)
+    targets = [t for m in members for t in m.targets]
+    seen: dict[str, list[LsDiagnostic]] = {}
+    together = verifier.check({path: combined}, targets, started, seen)
+    if together.verified:
+        return [_shared(together, m, len(members)) for m in members]
+    remains, near = _blame(text, combined, members, seen.get(path), verifier.baseline(path))
+    results: dict[int, Verification] = {n: _remains(together, members[n], len(members)) for n in remains}
+    parts = [[n for n in range(len(members)) if n not in remains and n not in near], sorted(near - remains)]
+    if not remains and not (parts[0] and parts[1]):  # nothing told apart: halves
+        parts = [list(range(len(members) // 2)), list(range(len(members) // 2, len(members)))]
+    for part in parts:
+        if part:
+            for n, v in zip(part, verify_group(verifier, path, [members[n] for n in part]), strict=True):
+                results[n] = v
+    return [results[n] for n in range(len(members))]
+
+
+def _blame(
+    text: str,
+    combined: str,
+    members: Sequence[Member],
+    now: list[LsDiagnostic] | None,
+    before: list[LsDiagnostic],
+) -> tuple[set[int], set[int]]:
+    """Which members a failed group's check points at, by where the file's errors are: those whose
+    own error is still reported where it was, and those whose edit is nearest to an error that is
+    new. Positions in the combined text are mapped back through the members' edits."""
+    if now is None:
+        return set(), set()
+    shifts = sorted(
+        (start, end, len(e.new_text))
+        for m in members
+        for (start, end), e in zip(m.spans, m.candidate.edits, strict=True)
+    )
+
+    def original(offset: int) -> int:
+        delta = 0
+        for start, end, size in shifts:
+            if offset < start + delta:
+                break
+            if offset < start + delta + size:
+                return start  # inside an edit's new text
+            delta += size - (end - start)
+        return offset - delta
+
+    starts, combined_starts = line_starts(text), line_starts(combined)
+    was = Counter((d.code, d.message, index_of(text, d.start, starts)) for d in before if d.is_problem)
+    is_ = Counter(
+        (d.code, d.message, original(index_of(combined, d.start, combined_starts)))
+        for d in now
+        if d.is_problem
+    )
+    remains = {
+        n
+        for n, m in enumerate(members)
+        if any(is_[(t.code, t.message, index_of(text, t.start, starts))] for t in m.targets)
+    }
+    near = set()
+    for _, _, offset in is_ - was:
+        near.add(
+            min(
+                range(len(members)),
+                key=lambda n: min(abs(offset - a) for span in members[n].spans for a in span),
+            )
+        )
+    return remains, near
+
+
+def _remains(together: Verification, member: Member, size: int) -> Verification:
+    """A member whose error is still reported where it was with the group's edits in: not verified
+    (without a check of its own — its error is there, whatever the others do)."""
+    return Verification(
+        False,
+        False,
+        [],
+        together.errors_before,
+        together.errors_after,
+        together.files_checked,
+        elapsed_ms=together.elapsed_ms / size,
+        together=size,
+    )
+
+
+def verify_in_groups(
+    verifier: Verifier,
+    path: str,
+    work: Sequence[tuple[LsDiagnostic, Sequence[Candidate]]],
+    until: float | None = None,
+) -> dict[int, Verification]:
+    """Verifications by id(candidate) for the errors of one file: each error's target with its
+    candidates best first. A pass with fewer than two members ends the passes (nothing to share)."""
+    known: dict[int, Verification] = {}
+    found: set[int] = set()  # the targets (by id) with a verified candidate: no further pass
+    queues = [list(candidates) for _, candidates in work]
+    text = verifier.service.disk_text(path)
+    starts = line_starts(text)
+    for _ in range(PASSES):
+        if until is not None and time.monotonic() > until:
+            break
+        members: list[Member] = []
+        for (target, _), queue in zip(work, queues, strict=True):
+            if id(target) not in found:
+                _join(verifier, path, text, starts, target, queue, members, known)
+        if len(members) < 2:
+            break
+        for member, verification in zip(members, verify_group(verifier, path, members), strict=True):
+            for candidate in (member.candidate, *member.same):
+                known[id(candidate)] = verification
+            if verification.verified:
+                found.update(id(t) for t in member.targets)
+    return known
+
+
+def _join(
+    verifier: Verifier,
+    path: str,
+    text: str,
+    starts: list[int],
+    target: LsDiagnostic,
+    queue: list[Candidate],
+    members: list[Member],
+    known: dict[int, Verification],
+) -> None:
+    """Add the error's next candidate to this pass's group: as a member of its own, to the member
+    with the same edits, or not at all this pass when it touches another member's edits. A candidate
+    that is refused before compiling is known at once; one that edits another file is left to the
+    Suggester's one-at-a-time verification."""
+    while queue:
+        candidate = queue[0]
+        if id(candidate) in known:
+            queue.pop(0)
+            continue
+        prepared = verifier.prepare(candidate, target.file)
+        if isinstance(prepared, Verification):
+            known[id(candidate)] = prepared
+            queue.pop(0)
+            continue
+        after, suppression = prepared
+        if set(after) != {path} or suppression:
+            queue.pop(0)
+            continue
+        same = next((m for m in members if m.after == after[path]), None)
+        if same is not None:
+            queue.pop(0)
+            same.targets.append(target)
+            same.same.append(candidate)
+            return
+        spans = [(index_of(text, e.start, starts), index_of(text, e.end, starts)) for e in candidate.edits]
+        if any(_touch(a, b) for m in members for a in m.spans for b in spans):
+            return  # the next pass, or one at a time
+        queue.pop(0)
+        members.append(Member(candidate, after[path], spans, [target]))
+        return
+
+
+def _touch(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Two edits that overlap or meet: their order, or their meaning, would depend on each other."""
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def _combined(text: str, members: Sequence[Member]) -> str:
+    """The file with every member's edits (they do not touch: _join)."""
+    return apply_edits(text, [e for m in members for e in m.candidate.edits])
+
+
+def _shared(together: Verification, member: Member, size: int) -> Verification:
+    """A member's part of a group's verification: what it removes is its own errors."""
+    return Verification(
+        True,
+        True,
+        [],
+        together.errors_before,
+        together.errors_before - len(member.targets),
+        together.files_checked,
+        elapsed_ms=together.elapsed_ms / size,
+        stage_ms={stage: ms / size for stage, ms in together.stage_ms.items()},
+        importers_skipped=together.importers_skipped,
+        removed=Counter(t.key for t in member.targets),
+        together=size,
+    )
