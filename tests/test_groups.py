@@ -1,0 +1,150 @@
+"""Verifying many errors of one file together (tsfix.groups) and combining fixes in batches
+(tsfix.plan.verify_together), with a real language service on both compilers. The candidates are
+scripted (the logic under test is how they are checked, not where they come from); the language
+service is real and spied on only to count the checks of the file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tsfix.edits import Position, TextEdit
+from tsfix.fixers.candidate import Candidate
+from tsfix.groups import verify_in_groups
+from tsfix.langserver import LsDiagnostic
+from tsfix.langserver.factory import open_language_service
+from tsfix.plan import verify_together
+from tsfix.records import SuggestionRow
+from tsfix.tsc import find_tsc
+from tsfix.verify import Verifier
+
+SHOP = "src/shop.ts"
+FILES = {
+    SHOP: (
+        "export function label(name: string): string {\n"
+        '  const a: number = "1";\n'
+        '  const b: number = "2";\n'
+        "  const c: string = 3;\n"
+        "  const d: boolean = 4;\n"
+        "  return name + a + b + c + d;\n"
+        "}\n"
+    ),
+}
+
+
+@pytest.fixture
+def verifier(make_project, ts_version: str) -> Iterator[Verifier]:
+    root = make_project(FILES, ts=ts_version)
+    service = open_language_service(root, find_tsc(root), timeout=60)
+    yield Verifier(service)
+    service.close()
+
+
+def checks(verifier: Verifier) -> list[str]:
+    """Every diagnostics request from now on, by file (a spy on the real service)."""
+    calls: list[str] = []
+    real = verifier.service.diagnostics
+    verifier.service.diagnostics = lambda path: calls.append(path) or real(path)  # type: ignore[method-assign]
+    return calls
+
+
+def scripted(line: int, col: int, end_col: int, text: str) -> Candidate:
+    """A scripted candidate (not from any fixer): one edit of the shop's file."""
+    return Candidate("search", (TextEdit(SHOP, Position(line, col), Position(line, end_col), text),), text)
+
+
+def errors(verifier: Verifier) -> list[LsDiagnostic]:
+    """The file's four errors, by line (a, b, c, d)."""
+    return sorted((d for d in verifier.baseline(SHOP) if d.is_problem), key=lambda d: d.start.line)
+
+
+def test_the_best_candidates_of_several_errors_are_verified_with_one_check(verifier: Verifier) -> None:
+    a, b, c, _d = errors(verifier)
+    fixes = [scripted(2, 21, 24, "1"), scripted(3, 21, 24, "2"), scripted(4, 21, 22, '"3"')]
+    calls = checks(verifier)
+    known = verify_in_groups(verifier, SHOP, [(a, [fixes[0]]), (b, [fixes[1]]), (c, [fixes[2]])])
+    assert calls == [SHOP]  # one check for three errors
+    for fix in fixes:
+        v = known[id(fix)]
+        assert v.verified and v.together == 3 and v.as_json()["verified_together_with"] == 2
+        assert v.errors_before - v.errors_after == 1
+    assert verifier.service.text(SHOP) == verifier.service.disk_text(SHOP)  # nothing left behind
+
+
+def test_a_group_that_fails_gives_each_candidate_its_own_result(verifier: Verifier) -> None:
+    """One candidate adds an error, one leaves its error where it was: the others are verified, and
+    the one that adds an error gets exactly the verification it gets alone (a chain may continue it)."""
+    a, b, c, d = errors(verifier)
+    good_a, good_d = scripted(2, 21, 24, "1"), scripted(5, 22, 23, "true")
+    breaks = scripted(4, 21, 22, "name.nope")  # c: no such member
+    stays = scripted(3, 21, 24, '"22"')  # b: still a string for a number
+    known = verify_in_groups(verifier, SHOP, [(a, [good_a]), (b, [stays]), (c, [breaks]), (d, [good_d])])
+    assert known[id(good_a)].verified and known[id(good_d)].verified
+    assert not known[id(stays)].verified and not known[id(stays)].target_gone
+    alone = verifier.verify(breaks, c)
+    together = known[id(breaks)]
+    assert not together.verified and together.target_gone == alone.target_gone
+    assert together.new_errors == alone.new_errors and together.new_errors
+
+
+def test_errors_whose_best_candidates_fail_get_their_next_in_the_next_pass(verifier: Verifier) -> None:
+    """A pass takes the next candidate of each error without a verified one; one error alone in a
+    pass is left to the Suggester (nothing to share)."""
+    a, b, c, d = errors(verifier)
+    wrong_a, right_a = scripted(2, 21, 24, "true"), scripted(2, 21, 24, "1")
+    wrong_c, right_c = scripted(4, 21, 22, "4"), scripted(4, 21, 22, '"3"')
+    other = scripted(3, 21, 24, "2")
+    wrong_d, right_d = scripted(5, 22, 23, "5"), scripted(5, 22, 23, "false")
+    known = verify_in_groups(verifier, SHOP, [(a, [wrong_a, right_a]), (b, [other]), (c, [wrong_c, right_c])])
+    assert known[id(other)].verified and known[id(right_a)].verified and known[id(right_c)].verified
+    assert not known[id(wrong_a)].verified and not known[id(wrong_c)].verified
+    alone = verify_in_groups(verifier, SHOP, [(b, [other]), (d, [wrong_d, right_d])])
+    assert not alone[id(wrong_d)].verified and id(right_d) not in alone
+
+
+def test_the_same_fix_for_two_errors_is_one_member(verifier: Verifier) -> None:
+    a, b, c, _d = errors(verifier)
+    both = (
+        TextEdit(SHOP, Position(2, 21), Position(2, 24), "1"),
+        TextEdit(SHOP, Position(3, 21), Position(3, 24), "2"),
+    )
+    for_a, for_b = Candidate("search", both, "both"), Candidate("search", both, "both")
+    known = verify_in_groups(verifier, SHOP, [(a, [for_a]), (b, [for_b]), (c, [scripted(4, 21, 22, '"3"')])])
+    assert known[id(for_a)] is known[id(for_b)] and known[id(for_a)].verified
+    assert known[id(for_a)].removed.total() == 2
+
+
+def row(n: int, fix: Candidate, confidence: float) -> SuggestionRow:
+    edits = [e.as_json() for e in fix.edits]
+    verification = {"errors_before": 4, "errors_after": 3}
+    return SuggestionRow(
+        "search", None, "", edits, None, confidence, True, verification, {}, id=n, error_id=n
+    )
+
+
+def test_fixes_that_hold_together_are_combined_with_one_check_of_their_file(verifier: Verifier) -> None:
+    rows = [
+        row(1, scripted(2, 21, 24, "1"), 0.9),
+        row(2, scripted(3, 21, 24, "2"), 0.8),
+        row(3, scripted(4, 21, 22, '"3"'), 0.7),
+    ]
+    verifier.baseline(SHOP)
+    calls = checks(verifier)
+    result = verify_together(verifier, rows, verifier.service.disk_text)
+    assert [s.id for s in result.chosen] == [1, 2, 3] and not result.skipped
+    assert calls == [SHOP]
+    assert result.after[SHOP].count('"') == 2  # only c's literal is a string now
+
+
+def test_a_batch_that_fails_is_split_and_keeps_the_more_confident_fix(verifier: Verifier) -> None:
+    """Two fixes of the same error (the second one's edit touches the first's) and one of another:
+    split in halves, the first and the third are taken, the second is left out with the reason."""
+    rows = [
+        row(1, scripted(2, 21, 24, "1"), 0.9),
+        row(2, scripted(2, 21, 24, "7"), 0.8),
+        row(3, scripted(5, 22, 23, "true"), 0.7),
+    ]
+    result = verify_together(verifier, rows, verifier.service.disk_text)
+    assert [s.id for s in result.chosen] == [1, 3]
+    assert [(s.id, bool(why)) for s, why in result.skipped] == [(2, True)]
