@@ -108,16 +108,22 @@ def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
     return text
 
 
-def line_opcodes(old: Sequence[str], new: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
-    """difflib's opcodes for two lists of lines, with the lines they share at both ends matched
-    first: a fix changes a few lines of a file, and difflib alone takes time quadratic in the
-    length of the file where many lines are alike (`}`)."""
+def shared_ends(old: Sequence, new: Sequence) -> tuple[int, int]:
+    """How many items two sequences share at the start, and then at the end."""
     head = 0
     while head < min(len(old), len(new)) and old[head] == new[head]:
         head += 1
     tail = 0
     while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
         tail += 1
+    return head, tail
+
+
+def line_opcodes(old: Sequence[str], new: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes for two lists of lines, with the lines they share at both ends matched
+    first: a fix changes a few lines of a file, and difflib alone takes time quadratic in the
+    length of the file where many lines are alike (`}`)."""
+    head, tail = shared_ends(old, new)
     middle = difflib.SequenceMatcher(
         None, old[head : len(old) - tail], new[head : len(new) - tail], autojunk=False
     )
@@ -259,12 +265,7 @@ def changed_size(texts: dict[str, str], edits: Iterable[TextEdit]) -> int:
         text = texts.get(e.file, "")
         old = text[index_of(text, e.start, starts.get(e.file)) : index_of(text, e.end, starts.get(e.file))]
         new = e.new_text
-        head = 0
-        while head < min(len(old), len(new)) and old[head] == new[head]:
-            head += 1
-        tail = 0
-        while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
-            tail += 1
+        head, tail = shared_ends(old, new)
         total += (len(old) - head - tail) + (len(new) - head - tail)
     return total
 

@@ -10,6 +10,10 @@ whose check is then exactly its own verification — delta debugging, as `git bi
 of commits. Errors whose candidates are the same edits (one cause) make one member with several
 targets.
 
+One fix for several errors (a member with several targets) is checked alone first: it may remove
+more errors than its own (a return type that also clears a use of the function), and those errors are
+then its too, not the group's — checked together, another candidate for them would seem to verify.
+
 `verify_in_groups` runs passes over a file's errors: the first checks every error's best candidate,
 the next the second of each error that has no verified one yet, and so on; what the passes do not
 reach (an error's alternatives to a verified fix, candidates that edit other files) is verified one
@@ -155,14 +159,29 @@ def verify_in_groups(
         for (target, _), queue in zip(work, queues, strict=True):
             if id(target) not in found:
                 _join(verifier, path, text, starts, target, queue, members, known)
+        for member in [m for m in members if len(m.targets) > 1]:  # one cause: alone first
+            members.remove(member)
+            alone = verifier.check({path: member.after}, member.targets)
+            _record(member, alone, known, found)
+            if alone.verified:  # errors it removes besides its own are its too: none of the group's
+                others = alone.removed - Counter(t.key for t in member.targets)
+                for m in [m for m in members if any(others[t.key] for t in m.targets)]:
+                    members.remove(m)
+                    found.update(id(t) for t in m.targets)  # left to the Suggester (the same fix)
         if len(members) < 2:
             break
         for member, verification in zip(members, verify_group(verifier, path, members), strict=True):
-            for candidate in (member.candidate, *member.same):
-                known[id(candidate)] = verification
-            if verification.verified:
-                found.update(id(t) for t in member.targets)
+            _record(member, verification, known, found)
     return known
+
+
+def _record(
+    member: Member, verification: Verification, known: dict[int, Verification], found: set[int]
+) -> None:
+    for candidate in (member.candidate, *member.same):
+        known[id(candidate)] = verification
+    if verification.verified:
+        found.update(id(t) for t in member.targets)
 
 
 def _join(
