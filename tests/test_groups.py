@@ -30,6 +30,21 @@ FILES = {
         "  return name + a + b + c + d;\n"
         "}\n"
     ),
+    "src/kind.ts": (
+        "export function kind(v: unknown): number {\n"
+        "  if (v === null) return 'null';\n"
+        "  return 'other';\n"
+        "}\n"
+        "export const k: string = kind(1);\n"
+    ),
+    "src/kinds.ts": (
+        "export function kinds(v: unknown): number {\n"
+        "  if (v === null) return 'null';\n"
+        "  return 'other';\n"
+        "}\n"
+        "export const k: string = kinds(1);\n"
+        "export const j: string = kinds(2);\n"
+    ),
 }
 
 
@@ -113,6 +128,41 @@ def test_the_same_fix_for_two_errors_is_one_member(verifier: Verifier) -> None:
     known = verify_in_groups(verifier, SHOP, [(a, [for_a]), (b, [for_b]), (c, [scripted(4, 21, 22, '"3"')])])
     assert known[id(for_a)] is known[id(for_b)] and known[id(for_a)].verified
     assert known[id(for_a)].removed.total() == 2
+
+
+def test_one_fix_for_several_errors_is_checked_alone_and_takes_the_errors_it_also_removes(
+    verifier: Verifier,
+) -> None:
+    """The return type fixes both returns and the use of the function: the use's own candidate (a
+    literal in its place, which compiles too) is not credited with an error the return type removed."""
+    kind = "src/kind.ts"
+    returns = [d for d in verifier.baseline(kind) if d.is_problem and d.start.line in (2, 3)]
+    use = next(d for d in verifier.baseline(kind) if d.is_problem and d.start.line == 5)
+    annotation = TextEdit(kind, Position(1, 35), Position(1, 41), "string")
+    for_returns = [Candidate("search", (annotation,), "string") for _ in returns]
+    literal = Candidate("search", (TextEdit(kind, Position(5, 26), Position(5, 33), '"x"'),), "literal")
+    known = verify_in_groups(
+        verifier, kind, [*((t, [c]) for t, c in zip(returns, for_returns, strict=True)), (use, [literal])]
+    )
+    assert known[id(for_returns[0])].verified and known[id(for_returns[0])].removed.total() == 3
+    assert id(literal) not in known  # left to the Suggester, where it is the same fix
+    assert verifier.verify(literal, use).verified  # alone it compiles: the group must not say so
+
+
+def test_a_fix_for_several_errors_whose_errors_another_such_fix_removes(verifier: Verifier) -> None:
+    """Two fixes of several errors each, the first removing the second's errors too: the second is
+    taken out of the group, not checked (and nothing fails on it)."""
+    path = "src/kinds.ts"
+    found = sorted((d for d in verifier.baseline(path) if d.is_problem), key=lambda d: d.start.line)
+    annotation = (TextEdit(path, Position(1, 36), Position(1, 42), "string"),)
+    literals = (
+        TextEdit(path, Position(5, 26), Position(5, 34), '"x"'),
+        TextEdit(path, Position(6, 26), Position(6, 34), '"y"'),
+    )
+    fixes = [Candidate("search", annotation if d.start.line < 5 else literals, "fix") for d in found]
+    known = verify_in_groups(verifier, path, [(d, [c]) for d, c in zip(found, fixes, strict=True)])
+    assert known[id(fixes[0])].verified and known[id(fixes[0])].removed.total() == 4
+    assert id(fixes[2]) not in known and id(fixes[3]) not in known
 
 
 def row(n: int, fix: Candidate, confidence: float) -> SuggestionRow:

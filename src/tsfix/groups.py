@@ -38,7 +38,7 @@ from tsfix.verify import Verification, Verifier
 PASSES = 3
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Member:
     """One candidate in a group, the errors it is for, and where in the file it edits."""
 
@@ -160,6 +160,8 @@ def verify_in_groups(
             if id(target) not in found:
                 _join(verifier, path, text, starts, target, queue, members, known)
         for member in [m for m in members if len(m.targets) > 1]:  # one cause: alone first
+            if member not in members:
+                continue  # another cause's fix removes its errors too
             members.remove(member)
             alone = verifier.check({path: member.after}, member.targets)
             _record(member, alone, known, found)
