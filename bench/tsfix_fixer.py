@@ -26,9 +26,11 @@ from tsfix.scan import scan_project
 from tsfix.suggest import SuggestOptions, suggest_errors
 from tsfix.verify import Verifier
 
+STARTED = time.monotonic()
+
 
 def log(*parts: object) -> None:
-    print("[tsfix-fixer]", *parts, file=sys.stderr, flush=True)
+    print(f"[tsfix-fixer {time.monotonic() - STARTED:5.1f}s]", *parts, file=sys.stderr, flush=True)
 
 
 def main() -> int:
@@ -78,6 +80,10 @@ def main() -> int:
             errors=todo,
         )
         waiting = {o.error.fingerprint for o in report.outcomes if (o.note or "").startswith("not reached")}
+        verified = sum(o.verified for o in report.outcomes)
+        log(
+            f"round {round_no}: {scan.error_count} error(s), {len(todo)} selected, {verified} with a verified fix, {len(waiting)} not reached"
+        )
         with project.open_store() as store:
             rows = [s for o in report.outcomes for s in store.suggestions(o.error.id)]
         with open_language_service(root, project.tsc, timeout=60) as service:
