@@ -22,13 +22,14 @@ from __future__ import annotations
 import contextlib
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from tsfix.confidence import TIER
 from tsfix.edits import TextEdit, apply_edits, edits_between, edits_by_file, index_of
 from tsfix.fixers import FixContext
 from tsfix.fixers.candidate import Candidate
-from tsfix.langserver import LanguageServiceError, LsDiagnostic
+from tsfix.langserver import LanguageService, LanguageServiceError, LsDiagnostic
 from tsfix.verify import Verification, Verifier
 
 if TYPE_CHECKING:
@@ -100,16 +101,9 @@ def next_steps(verifier: Verifier, ctx: FixContext, step: Candidate, propose: Pr
     _, after = verifier.result_texts(step.edits)
     files = sorted(set(after) | {ctx.target.file})
     old = Counter(d.key for path in files for d in verifier.baseline(path) if d.is_problem)
-    copies = [service, *([ctx.helper] if ctx.helper is not None else [])]  # the helper proposes too
     try:
         for path, text in after.items():
-            for copy in list(copies):
-                try:
-                    copy.set_text(path, text)
-                except LanguageServiceError:
-                    if copy is service:
-                        raise
-                    copies.remove(copy)  # the helper is best effort
+            service.set_text(path, text)
         current = {path: [d for d in service.diagnostics(path) if d.is_problem] for path in files}
         added = Counter(d.key for ds in current.values() for d in ds) - old
         fresh = [d for path in files for d in current[path] if d.key in added]
@@ -123,21 +117,22 @@ def next_steps(verifier: Verifier, ctx: FixContext, step: Candidate, propose: Pr
             service,
             ctx.root,
             current[first.file],
-            ctx.helper,
+            None,
             ctx.project_errors,
             ctx.compiler_options,
             ctx.vocabulary,
         )
-        answers = sorted(propose(sub), key=lambda c: -TIER.get(c.fixer, 0.6) * c.rank)
+        answers = sorted(
+            _proposed(propose, sub, ctx.helper, after), key=lambda c: -TIER.get(c.fixer, 0.6) * c.rank
+        )
         texts = {path: service.text(path) for path in files}
         for answer in answers:  # the texts the answers were made against
             for path in edits_by_file(answer.edits):
                 texts.setdefault(path, service.text(path))
     finally:
         for path in after:
-            for copy in copies:
-                with contextlib.suppress(LanguageServiceError):
-                    copy.reset(path)
+            with contextlib.suppress(LanguageServiceError):
+                service.reset(path)
     composed = []
     for answer in answers:
         result = dict(after)
@@ -167,6 +162,28 @@ def next_steps(verifier: Verifier, ctx: FixContext, step: Candidate, propose: Pr
             )
         )
     return composed
+
+
+def _proposed(
+    propose: Propose, sub: FixContext, helper: LanguageService | None, after: dict[str, str]
+) -> list[Candidate]:
+    """What the fixers answer for a step's error: from the project's service first, and only when
+    that has nothing, from the TypeScript 6 helper too (ctx.helper) with the step in its copy — the
+    helper checks its whole program again for the step and again once it is put back, a second
+    each on a large project."""
+    answers = propose(sub)
+    if answers or helper is None:
+        return answers
+    try:
+        for path, text in after.items():
+            helper.set_text(path, text)
+        return propose(replace(sub, helper=helper))
+    except LanguageServiceError:
+        return []  # the helper is best effort
+    finally:
+        for path in after:
+            with contextlib.suppress(LanguageServiceError):
+                helper.reset(path)
 
 
 def _described(step: Candidate, answer: Candidate, places: int) -> str:
