@@ -5,9 +5,10 @@ file after an edit takes up to a second (TypeScript 5.9 checks the whole file ag
 a time, every candidate costs a check. Candidates for different errors of one file whose edits do not
 touch each other are checked together instead: when, with all of them in, exactly their errors are
 gone and nothing new appears, each of them is verified (`Verification.together` says with how many
-others). A group that fails is split in halves until each part passes or is a single candidate,
-whose check is then exactly its own verification — delta debugging, as `git bisect` narrows a range
-of commits. Errors whose candidates are the same edits (one cause) make one member with several
+others). A group that fails is split — by where the file's errors are now (a member whose own error
+is still reported where it was is not verified; members nearest to a new error are checked apart
+from the rest), else in halves — until each part passes or is a single candidate, whose check is then
+exactly its own verification: delta debugging, as `git bisect` narrows a range of commits. Errors whose candidates are the same edits (one cause) make one member with several
 targets.
 
 One fix for several errors (a member with several targets) is checked alone first: it may remove
