@@ -256,3 +256,21 @@ def test_importers_include_those_of_barrels_that_reexport_a_file(tmp_path: Path)
         "src/internal.ts", "src/a.ts", "src/index.ts", "src/other.ts", "src/b.ts", "src/c.ts"
     }  # fmt: skip
     assert graph.importers("src/a.ts") == set()
+
+
+def test_an_error_is_told_apart_by_its_first_line_not_its_elaboration() -> None:
+    """Pure logic: which member of a union TypeScript elaborates depends on what its checker
+    compared first, so one language service reports the same error with other lines below the
+    first once an edit elsewhere changes the order it checks files in (immer under TypeScript 5.9)."""
+    from tsfix.langserver import LsDiagnostic
+
+    def diagnostic(message: str) -> LsDiagnostic:
+        return LsDiagnostic("src/a.ts", Position(3, 1), Position(3, 9), "TS2375", "error", message)
+
+    head = "Type '{ base_: Objectish; }' is not assignable to type 'ProxyState'."
+    before = diagnostic(head + "\n  Type 'AnyObject' is missing the following properties from type 'any[]'")
+    after = diagnostic(
+        head + "\n  Type 'Map<any, any>' is missing the following properties from type 'any[]'"
+    )
+    assert before.key == after.key == ("src/a.ts", "TS2375", head)
+    assert diagnostic("Type 'X' is not assignable to type 'ProxyState'.").key != before.key
