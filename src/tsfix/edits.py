@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Sequence
@@ -51,9 +52,11 @@ class TextEdit:
         )
 
 
-def line_starts(text: str) -> list[int]:
-    """Index of the first character of each line."""
-    return [0, *(m.end() for m in _BREAKS.finditer(text))]
+@functools.lru_cache(maxsize=64)
+def line_starts(text: str) -> tuple[int, ...]:
+    """Index of the first character of each line. Kept for the last texts asked about: the same
+    large file is asked about by every edit, probe and diagnostic of a search."""
+    return (0, *(m.end() for m in _BREAKS.finditer(text)))
 
 
 def _utf16_len(s: str) -> int:

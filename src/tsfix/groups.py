@@ -191,7 +191,7 @@ def _join(
     verifier: Verifier,
     path: str,
     text: str,
-    starts: list[int],
+    starts: Sequence[int],
     target: LsDiagnostic,
     queue: list[Candidate],
     members: list[Member],

@@ -7,6 +7,7 @@ per-error budget, so the order decides what gets checked when there are many.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 
 
@@ -16,6 +17,7 @@ def _words(name: str) -> list[str]:
     return [w.lower() for w in spaced.split()]
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a search compares the same names for each error of a file
 def similarity(wanted: str, found: str) -> float:
     """How alike two identifiers are, in [0, 1]: spelling, ignoring case, plus shared words (so that
     `api` is close to `baseQueryApi`, and `userNam` to `userName`)."""
