@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -68,13 +68,14 @@ def continue_chains(
     the first step where one verifies."""
     out: list[tuple[Candidate, Verification]] = []
     seen: set[tuple[tuple[str, str], ...]] = set()
-    frontier = [c for c, v in results if continuable(v)][:SEEDS]
+    frontier = [(c, v) for c, v in results if continuable(v)][:SEEDS]
     for _ in range(STEPS - 1):
-        following: list[Candidate] = []
-        for step in frontier:
+        following: list[tuple[Candidate, Verification]] = []
+        for step, checked in frontier:
             if not budget.allows():
                 break
-            for composed in map(finish, next_steps(verifier, ctx, step, propose)[:ANSWERS]):
+            where = {e["file"] for e in checked.new_errors}
+            for composed in map(finish, next_steps(verifier, ctx, step, propose, where)[:ANSWERS]):
                 key = tuple(sorted(verifier.result_texts(composed.edits)[1].items()))
                 if key in seen:
                     continue
@@ -86,7 +87,7 @@ def continue_chains(
                 v = verifier.verify(composed, ctx.target)
                 out.append((composed, v))
                 if continuable(v):
-                    following.append(composed)
+                    following.append((composed, v))
         if any(v.verified for _, v in out):
             break
         frontier = following[:SEEDS]
@@ -95,11 +96,15 @@ def continue_chains(
     return out
 
 
-def next_steps(verifier: Verifier, ctx: FixContext, step: Candidate, propose: Propose) -> list[Candidate]:
-    """`step` composed with each candidate `propose` makes for the first error it introduces."""
+def next_steps(
+    verifier: Verifier, ctx: FixContext, step: Candidate, propose: Propose, where: Iterable[str] = ()
+) -> list[Candidate]:
+    """`step` composed with each candidate `propose` makes for the first error it introduces: in
+    the files it edits, its target's, and `where` (the files its verification found new errors in:
+    an importer, when the step changes what a file exports)."""
     service = verifier.service
     _, after = verifier.result_texts(step.edits)
-    files = sorted(set(after) | {ctx.target.file})
+    files = sorted(set(after) | {ctx.target.file} | set(where))
     old = Counter(d.key for path in files for d in verifier.baseline(path) if d.is_problem)
     try:
         for path, text in after.items():
