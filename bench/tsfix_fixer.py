@@ -60,33 +60,38 @@ def main() -> int:
         with project.open_store() as store:
             todo = store.list_errors(project=project.key, statuses=["new", "ai_suggested"])
         todo.sort(key=lambda e: e.fingerprint not in waiting)  # stable: otherwise in file order
-        # what is left, less room for combining (which stops at `last`): errors not reached wait
-        # for the next round
-        budget = max(1.0, (deadline - time.monotonic()) * 0.75)
-        report = suggest_errors(
-            project,
-            SuggestOptions(
-                statuses=["new", "ai_suggested"],
-                fixers=args.fixer,
-                no_llm=args.no_llm,
-                model=args.model,
-                ts6=not args.no_ts6,
-                max_seconds=budget,
-                # a fair share each (at least 1 s): a migration's many errors are mostly cheap (and
-                # mostly verified together, tsfix.groups), and one that needs many candidates must
-                # not starve the rest (it gets the next round)
-                error_seconds=max(1.0, budget / max(1, len(todo))),
-            ),
-            errors=todo,
-        )
-        waiting = {o.error.fingerprint for o in report.outcomes if (o.note or "").startswith("not reached")}
-        verified = sum(o.verified for o in report.outcomes)
-        log(
-            f"round {round_no}: {scan.error_count} error(s), {len(todo)} selected, {verified} with a verified fix, {len(waiting)} not reached"
-        )
-        with project.open_store() as store:
-            rows = [s for o in report.outcomes for s in store.suggestions(o.error.id)]
-        with open_language_service(root, project.tsc, timeout=60) as service:
+        # what is left until combining must stop, less room for combining (a fifth of it, at
+        # least a tenth of the limit): errors not reached wait for the next round, which costs a
+        # scan and the language service's first checks again, so this round gets what it can use
+        left = last - time.monotonic()
+        budget = max(1.0, left - max(0.1 * limit, 0.2 * left))
+        with open_language_service(root, project.tsc, timeout=60) as service:  # one per round
+            report = suggest_errors(
+                project,
+                SuggestOptions(
+                    statuses=["new", "ai_suggested"],
+                    fixers=args.fixer,
+                    no_llm=args.no_llm,
+                    model=args.model,
+                    ts6=not args.no_ts6,
+                    max_seconds=budget,
+                    # a fair share each (at least 1 s): a migration's many errors are mostly cheap
+                    # (and mostly verified together, tsfix.groups), and one that needs many
+                    # candidates must not starve the rest (it gets the next round)
+                    error_seconds=max(1.0, budget / max(1, len(todo))),
+                ),
+                service=service,
+                errors=todo,
+            )
+            waiting = {
+                o.error.fingerprint for o in report.outcomes if (o.note or "").startswith("not reached")
+            }
+            verified = sum(o.verified for o in report.outcomes)
+            log(
+                f"round {round_no}: {scan.error_count} error(s), {len(todo)} selected, {verified} with a verified fix, {len(waiting)} not reached"
+            )
+            with project.open_store() as store:
+                rows = [s for o in report.outcomes for s in store.suggestions(o.error.id)]
             chosen = verify_together(
                 Verifier(service),
                 best_per_error(rows),
