@@ -91,3 +91,34 @@ def test_edits_between_two_texts_rebuild_the_second_from_the_first() -> None:
         (1, 9, 10, "b"),
         (2, 3, 4, "b"),
     ]
+
+
+EXACT = {"compilerOptions": {**UNUSED["compilerOptions"], "noUnusedLocals": False,
+         "exactOptionalPropertyTypes": True}, "include": ["src"]}  # fmt: skip
+
+
+def test_a_step_that_breaks_an_importer_continues_there(make_project, cli, ts_version) -> None:
+    """The step edits a third file (where the property is declared), and what it breaks is in a
+    file that imports that one — neither the target's file nor an edited one: the chain looks
+    where the step's verification found the new error."""
+    files = {
+        "src/types.ts": "export interface Base {\n  parent?: string\n}\n",
+        "src/copy.ts": (
+            "import type { Base } from './types'\n\n"
+            "interface Copied {\n  parent?: string\n}\n\n"
+            "export const copy = (b: Required<Base>): Copied => ({ parent: b.parent })\n"
+        ),
+        "src/make.ts": (
+            "import type { Base } from './types'\n\n"
+            "export const make = (parent: string | undefined): Base => ({ parent })\n"
+        ),
+    }
+    root = make_project(files, ts=ts_version, tsconfig=EXACT)
+    (error,) = suggestions(cli, root, {}, "--fixer", "search", "--no-ts6")
+    assert error["file"] == "src/make.ts"
+    step, chained = sorted(error["suggestions"], key=lambda s: s["verified"])
+    assert not step["verified"] and "introduces 1 new error" in step["verification"]
+    assert "src/copy.ts" not in step["suggestion"]
+    assert chained["verified"]
+    assert chained["suggestion"].count("+  parent?: string | undefined\n") == 2  # Base and Copied
+    assert "make.ts" not in chained["suggestion"]  # the literal stays as the person wrote it
