@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from tsfix.fixers.candidate import Candidate
 from tsfix.importgraph import ImportGraph
 from tsfix.langserver.factory import open_language_service
 from tsfix.tsc import find_tsc
-from tsfix.verify import Verification, Verifier, merge_identical, suppression_in
+from tsfix.verify import Verification, Verifier, merge_identical, reelaborated, suppression_in
 
 FILES = {
     "src/money.ts": "export function cents(amount: number): number {\n  return Math.round(amount * 100);\n}\n",
@@ -258,19 +259,37 @@ def test_importers_include_those_of_barrels_that_reexport_a_file(tmp_path: Path)
     assert graph.importers("src/a.ts") == set()
 
 
-def test_an_error_is_told_apart_by_its_first_line_not_its_elaboration() -> None:
-    """Pure logic: which member of a union TypeScript elaborates depends on what its checker
-    compared first, so one language service reports the same error with other lines below the
-    first once an edit elsewhere changes the order it checks files in (immer under TypeScript 5.9)."""
-    from tsfix.langserver import LsDiagnostic
+def test_a_change_below_an_errors_first_line_is_a_new_error(make_project, ts_version: str) -> None:
+    """The lines that elaborate an error are part of it (the benchmark and a reviewer both see the
+    error change): a fix elsewhere that leaves the error's first line but changes what it says
+    about the property is not verified. The check that rules out the order the service checked
+    files in (re-asked in a fresh program, in the same order) finds the change again."""
+    files = {
+        "src/a.ts": (
+            "export interface Opts {\n  a: number\n  b: number\n}\n"
+            'const v = { a: "x", b: "y" }\n'
+            "export const o: Opts = v\n"
+            'export const first: Opts["a"] = "x"\n'
+        )
+    }
+    root = make_project(files, ts=ts_version)
+    with open_language_service(root, find_tsc(root), timeout=60) as service:
+        verifier = Verifier(service)
+        wanted = next(d for d in verifier.baseline("src/a.ts") if d.start.line == 7)
+        result = verifier.verify(scripted([edit(2, 6, 12, "string", "src/a.ts")]), wanted)
+        assert result.target_gone and not result.verified
+        (added,) = result.new_errors
+        assert added["message"].startswith(
+            "Type '{ a: string; b: string; }' is not assignable to type 'Opts'"
+        )
+        assert service.text("src/a.ts") == service.disk_text("src/a.ts")
 
-    def diagnostic(message: str) -> LsDiagnostic:
-        return LsDiagnostic("src/a.ts", Position(3, 1), Position(3, 9), "TS2375", "error", message)
 
-    head = "Type '{ base_: Objectish; }' is not assignable to type 'ProxyState'."
-    before = diagnostic(head + "\n  Type 'AnyObject' is missing the following properties from type 'any[]'")
-    after = diagnostic(
-        head + "\n  Type 'Map<any, any>' is missing the following properties from type 'any[]'"
-    )
-    assert before.key == after.key == ("src/a.ts", "TS2375", head)
-    assert diagnostic("Type 'X' is not assignable to type 'ProxyState'.").key != before.key
+def test_reelaborated_pairs_an_added_error_with_a_removed_one_by_its_first_line() -> None:
+    """Pure logic."""
+    head = ("src/a.ts", "TS2375", "Type '{ base_: Objectish; }' is not assignable to type 'ProxyState'.")
+    was = Counter({(head[0], head[1], head[2] + "\n  Type 'AnyObject' is missing …"): 1})
+    now = Counter({(head[0], head[1], head[2] + "\n  Type 'Map<any, any>' is missing …"): 1})
+    assert reelaborated(now, was)
+    assert not reelaborated(Counter({("src/a.ts", "TS2375", "Type 'X' is not assignable."): 1}), was)
+    assert not reelaborated(now, Counter())

@@ -23,7 +23,7 @@ from tsfix.exports import exported_types
 from tsfix.langserver import LsDiagnostic
 from tsfix.records import SUGGESTABLE_STATUSES, ErrorRow, SuggestionRow
 from tsfix.store import Store
-from tsfix.verify import Verifier
+from tsfix.verify import Verifier, reelaborated
 
 # What happened to each selected fix. `failed` is a fix tsfix could not apply safely (its file changed
 # under it, is read-only or gone, or it broke something and was rolled back); `pending` is one left for
@@ -361,6 +361,10 @@ class _Chosen:
         trial = {**self.now, **{path: _problems(self.service.diagnostics(path)) for path in sorted(files)}}
         base = sum(self.before.values(), Counter())
         added = sum(trial.values(), Counter()) - base
+        if added and reelaborated(added, base - sum(trial.values(), Counter())):
+            self.before.update(self._in_order(changed, exports, files))  # as Verifier.check does
+            base = sum(self.before.values(), Counter())
+            added = sum(trial.values(), Counter()) - base
         if not added and _total(trial) <= _total(self.now) - fewer:
             self.now = trial
             self.texts.update(changed)
@@ -371,6 +375,19 @@ class _Chosen:
         if added:
             return f"together with more confident fixes it adds {_describe(added)}"
         return "together with more confident fixes it removes no further error"
+
+    def _in_order(self, changed: dict[str, str], exports: dict, files: set[str]) -> dict[str, Counter]:
+        """The files' problems on disk, asked for in a fresh program in the order add() asked for
+        them with the fixes in (Verifier._problems_in_order says why); the fixes are put back."""
+        edited = {**self.texts, **changed}
+        for path in edited:
+            self.service.reset(path)
+        for path in exports:
+            exported_types(self.service, path)
+        found = {path: _problems(self.service.diagnostics(path)) for path in sorted(files)}
+        for path, text in edited.items():
+            self.service.set_text(path, text)
+        return found
 
     def _known(self, paths: Iterable[str]) -> None:
         for path in sorted(paths):

@@ -54,13 +54,9 @@ class LsDiagnostic:
 
     @property
     def key(self) -> tuple[str, str, str]:
-        """How verification tells errors apart across edits: file, code and the message's first
-        line. Not the lines below it: which member of a union or which property TypeScript
-        elaborates depends on what its checker compared first, so one language service reports
-        the same error with other elaboration lines once an edit changes the order in which it
-        checks files (immer's `base_` elaborated with `AnyObject`, then with `Map<any, any>`, for an
-        edit in another file). The first line says what the error is."""
-        return (self.file, self.code, self.message.split("\n", 1)[0])
+        """How the benchmark (and verification) tells errors apart across edits: file, code, message
+        (with the lines that elaborate it: an edit that changes them changes the error)."""
+        return (self.file, self.code, self.message)
 
 
 @dataclass(frozen=True, slots=True)
