@@ -118,6 +118,30 @@ def test_errors_whose_best_candidates_fail_get_their_next_in_the_next_pass(verif
     assert not alone[id(wrong_d)].verified and id(right_d) not in alone
 
 
+def test_alternatives_to_verified_fixes_are_checked_together_once(verifier: Verifier) -> None:
+    """Whether a fix is the only one is what its confidence rests on: the next candidate of every
+    error with a verified fix goes into one more check. One that fails is not split: an
+    alternative whose error stays where it was is known not to verify, the rest are left to the
+    Suggester."""
+    a, b, c, _d = errors(verifier)
+    best = [scripted(2, 21, 24, "1"), scripted(3, 21, 24, "2"), scripted(4, 21, 22, '"3"')]
+    other = [scripted(2, 21, 24, "10"), scripted(3, 21, 24, "20"), scripted(4, 21, 22, "'3'")]
+    calls = checks(verifier)
+    known = verify_in_groups(
+        verifier, SHOP, [(t, [x, y]) for t, x, y in zip([a, b, c], best, other, strict=True)]
+    )
+    assert calls == [SHOP, SHOP]  # the best of each, then the alternatives
+    assert all(known[id(x)].verified and known[id(x)].together == 3 for x in [*best, *other])
+    stays = scripted(3, 21, 24, '"20"')  # b: still a string for a number
+    breaks = scripted(4, 21, 22, "name.nope")  # c: no such member
+    known = verify_in_groups(
+        verifier, SHOP, [(a, [best[0], other[0]]), (b, [best[1], stays]), (c, [best[2], breaks])]
+    )
+    assert all(known[id(x)].verified for x in best)
+    assert not known[id(stays)].verified and not known[id(stays)].target_gone
+    assert id(other[0]) not in known and id(breaks) not in known  # one at a time, by the Suggester
+
+
 def test_the_same_fix_for_two_errors_is_one_member(verifier: Verifier) -> None:
     a, b, c, _d = errors(verifier)
     both = (

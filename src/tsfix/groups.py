@@ -175,7 +175,41 @@ def verify_in_groups(
             break
         for member, verification in zip(members, verify_group(verifier, path, members), strict=True):
             _record(member, verification, known, found)
+    if until is None or time.monotonic() <= until:
+        _alternatives(verifier, path, text, starts, work, queues, known, found)
     return known
+
+
+def _alternatives(
+    verifier: Verifier,
+    path: str,
+    text: str,
+    starts: Sequence[int],
+    work: Sequence[tuple[LsDiagnostic, Sequence[Candidate]]],
+    queues: list[list[Candidate]],
+    known: dict[int, Verification],
+    found: set[int],
+) -> None:
+    """The next candidate of each error that has a verified one, all in one check: whether a fix is
+    the only one is what its confidence rests on, and the Suggester would otherwise check each
+    alternative alone. A group that fails is not split: members whose error is still reported
+    where it was are known not to verify; the rest are left to the Suggester."""
+    members: list[Member] = []
+    for (target, _), queue in zip(work, queues, strict=True):
+        if id(target) in found:
+            _join(verifier, path, text, starts, target, queue, members, known)
+    if len(members) < 2:
+        return
+    combined = _combined(text, members)
+    seen: dict[str, list[LsDiagnostic]] = {}
+    together = verifier.check({path: combined}, [t for m in members for t in m.targets], seen=seen)
+    if together.verified:
+        for member in members:
+            _record(member, _shared(together, member, len(members)), known, found)
+        return
+    remains, _ = _blame(text, combined, members, seen.get(path), verifier.baseline(path))
+    for n in remains:
+        _record(members[n], _remains(together, members[n], len(members)), known, found)
 
 
 def _record(
