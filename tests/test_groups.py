@@ -123,7 +123,7 @@ def test_alternatives_to_verified_fixes_are_checked_together_once(verifier: Veri
     error with a verified fix goes into one more check. One that fails is not split: an
     alternative whose error stays where it was is known not to verify, the rest are left to the
     Suggester."""
-    a, b, c, _d = errors(verifier)
+    a, b, c, d = errors(verifier)
     best = [scripted(2, 21, 24, "1"), scripted(3, 21, 24, "2"), scripted(4, 21, 22, '"3"')]
     other = [scripted(2, 21, 24, "10"), scripted(3, 21, 24, "20"), scripted(4, 21, 22, "'3'")]
     calls = checks(verifier)
@@ -134,12 +134,19 @@ def test_alternatives_to_verified_fixes_are_checked_together_once(verifier: Veri
     assert all(known[id(x)].verified and known[id(x)].together == 3 for x in [*best, *other])
     stays = scripted(3, 21, 24, '"20"')  # b: still a string for a number
     breaks = scripted(4, 21, 22, "name.nope")  # c: no such member
+    right_d, other_d = scripted(5, 22, 23, "true"), scripted(5, 22, 23, "false")
+    calls.clear()
     known = verify_in_groups(
-        verifier, SHOP, [(a, [best[0], other[0]]), (b, [best[1], stays]), (c, [best[2], breaks])]
+        verifier,
+        SHOP,
+        [(a, [best[0], other[0]]), (b, [best[1], stays]), (c, [best[2], breaks]), (d, [right_d, other_d])],
     )
-    assert all(known[id(x)].verified for x in best)
+    assert all(known[id(x)].verified for x in [*best, right_d])
     assert not known[id(stays)].verified and not known[id(stays)].target_gone
-    assert id(other[0]) not in known and id(breaks) not in known  # one at a time, by the Suggester
+    assert id(breaks) not in known  # nearest to the new error: one at a time, by the Suggester
+    # the rest checked once more without those two
+    assert known[id(other[0])].verified and known[id(other_d)].verified and known[id(other_d)].together == 2
+    assert calls == [SHOP] * 3
 
 
 def test_the_same_fix_for_two_errors_is_one_member(verifier: Verifier) -> None:

@@ -192,24 +192,27 @@ def _alternatives(
 ) -> None:
     """The next candidate of each error that has a verified one, all in one check: whether a fix is
     the only one is what its confidence rests on, and the Suggester would otherwise check each
-    alternative alone. A group that fails is not split: members whose error is still reported
-    where it was are known not to verify; the rest are left to the Suggester."""
+    alternative alone. A group that fails is not split down: members whose error is still reported
+    where it was are known not to verify, those nearest to a new error are left out, and the rest
+    are checked once more; what that does not verify is left to the Suggester."""
     members: list[Member] = []
     for (target, _), queue in zip(work, queues, strict=True):
         if id(target) in found:
             _join(verifier, path, text, starts, target, queue, members, known)
-    if len(members) < 2:
-        return
-    combined = _combined(text, members)
-    seen: dict[str, list[LsDiagnostic]] = {}
-    together = verifier.check({path: combined}, [t for m in members for t in m.targets], seen=seen)
-    if together.verified:
-        for member in members:
-            _record(member, _shared(together, member, len(members)), known, found)
-        return
-    remains, _ = _blame(text, combined, members, seen.get(path), verifier.baseline(path))
-    for n in remains:
-        _record(members[n], _remains(together, members[n], len(members)), known, found)
+    for _ in range(2):
+        if len(members) < 2:
+            return
+        combined = _combined(text, members)
+        seen: dict[str, list[LsDiagnostic]] = {}
+        together = verifier.check({path: combined}, [t for m in members for t in m.targets], seen=seen)
+        if together.verified:
+            for member in members:
+                _record(member, _shared(together, member, len(members)), known, found)
+            return
+        remains, near = _blame(text, combined, members, seen.get(path), verifier.baseline(path))
+        for n in remains:
+            _record(members[n], _remains(together, members[n], len(members)), known, found)
+        members = [m for n, m in enumerate(members) if n not in remains and n not in near]
 
 
 def _record(
