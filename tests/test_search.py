@@ -568,6 +568,53 @@ def test_an_optional_property_given_undefined_declares_it(make_project, cli, ts_
     assert "src/a.ts" not in best["suggestion"]  # the literal stays as the person wrote it
 
 
+@pytest.mark.parametrize(
+    ("files", "where"),
+    [
+        (  # a spread: no literal names the property
+            {
+                "src/types.ts": "export interface Copied {\n  parent?: string\n}\n",
+                "src/a.ts": (
+                    "import type { Copied } from './types'\n\n"
+                    "export const copy = (b: { parent?: string | undefined }): Copied => ({ ...b })\n"
+                ),
+            },
+            "src/types.ts",
+        ),
+        (  # a class implementing an interface (TS2420 names neither the flag nor a literal)
+            {
+                "src/types.ts": "export interface Failure {\n  message: string\n  code?: string\n}\n",
+                "src/a.ts": (
+                    "import type { Failure } from './types'\n\n"
+                    "export class Aborted implements Failure {\n"
+                    "  message = 'aborted'\n"
+                    "  constructor(public code: string | undefined) {}\n"
+                    "}\n"
+                ),
+            },
+            "src/types.ts",
+        ),
+    ],
+    ids=["spread", "implements"],
+)
+def test_an_optional_property_is_found_from_the_type_the_message_names(
+    make_project, cli, ts_version: str, files: dict[str, str], where: str
+) -> None:
+    """exactOptionalPropertyTypes where no object literal names the property: its declaration is
+    found from the type named on the line above "Types of property 'x' are incompatible", through
+    a place in the file that names that type."""
+    config = {
+        **DEFAULT_TSCONFIG,
+        "compilerOptions": {**DEFAULT_TSCONFIG["compilerOptions"], "exactOptionalPropertyTypes": True},
+    }
+    root = make_project(files, ts=ts_version, tsconfig=config)
+    (error,) = suggestions(cli, root, {}, "--fixer", "search")
+    best = error["suggestions"][0]
+    assert best["verified"], error
+    assert f"+++ b/{where}" in best["suggestion"] and "src/a.ts" not in best["suggestion"]
+    assert "?: string | undefined\n" in best["suggestion"]
+
+
 # ----------------------------------------------------------------------------- imports as the project writes them
 
 ALIASED_TSCONFIG = {

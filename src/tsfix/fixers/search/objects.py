@@ -212,20 +212,27 @@ def _declaring_bodies(ctx: FixContext, doc: Doc, obj: Any) -> Iterator[tuple[Doc
     properties are declared (go-to-definition of their keys; declarations outside the project's
     sources are not opened)."""
     for node in [c for c in obj.named_children if _key(c) is not None][:3]:
-        try:
-            found = ctx.service.definition(ctx.target.file, doc.pos(_key(node).start_byte))
-        except LanguageServiceError:
-            return
-        for file, start, _ in found:
-            if file.startswith(("/", "../")) or "node_modules/" in file:
-                continue
-            try:
-                declaring = doc if file == doc.path else Doc(file, ctx.service.text(file))
-            except (OSError, LanguageServiceError):
-                continue
-            body = next((a for a in _ancestors(declaring.node_at(start)) if a.type in _MEMBER_LISTS), None)
+        for declaring, declaration in _definitions(ctx, doc, _key(node)):
+            body = next((a for a in _ancestors(declaration) if a.type in _MEMBER_LISTS), None)
             if body is not None:
                 yield declaring, body
+
+
+def _definitions(ctx: FixContext, doc: Doc, node: Any) -> Iterator[tuple[Doc, Any]]:
+    """(the declaring file, the node there) where the language service says `node` is declared,
+    within the project's sources (nothing under node_modules or outside is opened)."""
+    try:
+        found = ctx.service.definition(ctx.target.file, doc.pos(node.start_byte))
+    except LanguageServiceError:
+        return
+    for file, start, _ in found:
+        if file.startswith(("/", "../")) or "node_modules/" in file:
+            continue
+        try:
+            declaring = doc if file == doc.path else Doc(file, ctx.service.text(file))
+        except (OSError, LanguageServiceError):
+            continue
+        yield declaring, declaring.node_at(start)
 
 
 def _declaration(
@@ -319,27 +326,36 @@ _FUNCTION_TYPES = {"function_type", "constructor_type", "conditional_type", "inf
 
 
 def optional_undefined(ctx: FixContext, doc: Doc) -> list[Candidate]:
-    """An object literal giving an optional property a value that may be undefined, under
-    exactOptionalPropertyTypes (TS2375, TS2379, TS2412 …: "Consider adding 'undefined' to the types
-    of the target's properties"): add `| undefined` to that property's declared type, found from
-    where the literal's own properties are declared. TypeScript 5.x/6.x has a quick fix for this
-    that misses literals it does not find at the error (a returned object, a spread argument)."""
+    """A value that may be undefined given to an optional property, under exactOptionalPropertyTypes
+    (TS2375, TS2379, TS2412 …: "Consider adding 'undefined' to the types of the target's
+    properties"; TS2420, a class implementing an interface, says only "Types of property 'x' are
+    incompatible"): add `| undefined` to that property's declared type — what the property meant
+    before the flag. The declaration is found from where an object literal's own properties are
+    declared; where no literal names the property (a spread, a variable, a class), from the type the
+    message names just above that line, at a place the file names that type. TypeScript 5.x/6.x has
+    a quick fix for this that misses literals it does not find at the error (a returned object, a
+    spread argument)."""
     message = ctx.target.message
     named = _INCOMPATIBLE.search(message)
-    if not _EXACT.search(message) or named is None or "'undefined' is not assignable" not in message:
+    if named is None or "'undefined' is not assignable" not in message:
+        return []
+    if not _EXACT.search(message) and not ctx.compiler_options().get("exactOptionalPropertyTypes"):
         return []
     name = named.group(1)
     node = doc.node_spanning(ctx.target.start, ctx.target.end)
     objects = [n for n in walk(node) if n.type == "object"][:4] or [
         n for n in [value_node(doc, ctx)] if n is not None and n.type == "object"
     ]
-    for obj in objects:
-        if not any(_key(c) is not None and doc.src(_key(c)) == name for c in obj.named_children):
+    bodies = (
+        body
+        for obj in objects
+        if any(_key(c) is not None and doc.src(_key(c)) == name for c in obj.named_children)
+        for body in _declaring_bodies(ctx, doc, obj)
+    )
+    for declaring, body in itertools.chain(bodies, _named_bodies(ctx, doc, message)):
+        declared = _optional(declaring, body, name)
+        if declared is None:
             continue
-        found = _member(ctx, doc, obj, name)
-        if found is None:
-            continue
-        declaring, declared = found
         text = declaring.src(declared)
         wrapped = f"({text})" if declared.type in _FUNCTION_TYPES else text
         edit = declaring.replace(declared, f"{wrapped} | undefined")
@@ -354,23 +370,54 @@ def optional_undefined(ctx: FixContext, doc: Doc) -> list[Candidate]:
     return []
 
 
-def _member(ctx: FixContext, doc: Doc, obj: Any, name: str) -> tuple[Doc, Any] | None:
-    """(the declaring file, the declared type) of the optional property `name` of the object's
-    type, from where the object's properties are declared."""
-    for declaring, body in _declaring_bodies(ctx, doc, obj):
-        for m in body.named_children:
-            key = m.child_by_field_name("name")
-            annotation = m.child_by_field_name("type")
-            if (
-                key is None
-                or declaring.src(key) != name
-                or annotation is None
-                or not annotation.named_children
-                or b"?" not in declaring.data[m.start_byte : annotation.start_byte]
-            ):
-                continue
-            declared = annotation.named_children[0]
-            if "undefined" in declaring.src(declared).split("|")[-1]:
-                return None  # it already says undefined: something else is wrong
-            return declaring, declared
+_TARGET_TYPE = re.compile(
+    r"(?:to type|interface|constraint|parameter of type) '([A-Za-z_$][\w$]*)(?:<[^']*>)?'"
+)
+
+
+def _named_bodies(ctx: FixContext, doc: Doc, message: str) -> Iterator[tuple[Doc, Any]]:
+    """(the declaring file, the member list) of the type named on the line above "Types of property
+    'x' are incompatible", from the places in this file that name it (nearest to the error first)."""
+    lines = message.split("\n")
+    at = next((i for i, line in enumerate(lines) if _INCOMPATIBLE.search(line)), 0)
+    named = _TARGET_TYPE.findall(lines[at - 1]) if at else []
+    if not named:
+        return
+    here = doc.byte(ctx.target.start)
+    uses = sorted(
+        (n for n in walk(doc.tree.root_node) if n.type == "type_identifier" and doc.src(n) == named[-1]),
+        key=lambda n: abs(n.start_byte - here),
+    )
+    for use in uses[:2]:
+        for declaring, declaration in _definitions(ctx, doc, use):
+            body = next(
+                (
+                    b
+                    for a in _ancestors(declaration)
+                    if a.type in ("interface_declaration", "type_alias_declaration")
+                    for b in [a.child_by_field_name("body") or a.child_by_field_name("value")]
+                    if b is not None and b.type in _MEMBER_LISTS
+                ),
+                None,
+            )
+            if body is not None:
+                yield declaring, body
+
+
+def _optional(declaring: Doc, body: Any, name: str) -> Any | None:
+    """The declared type of the optional property `name` among the members, unless it already says
+    undefined (then something else is wrong)."""
+    for m in body.named_children:
+        key = m.child_by_field_name("name")
+        annotation = m.child_by_field_name("type")
+        if (
+            key is None
+            or declaring.src(key) != name
+            or annotation is None
+            or not annotation.named_children
+            or b"?" not in declaring.data[m.start_byte : annotation.start_byte]
+        ):
+            continue
+        declared = annotation.named_children[0]
+        return None if "undefined" in declaring.src(declared).split("|")[-1] else declared
     return None
