@@ -8,17 +8,18 @@ gone and nothing new appears, each of them is verified (`Verification.together` 
 others). A group that fails is split — by where the file's errors are now (a member whose own error
 is still reported where it was is not verified; members nearest to a new error are checked apart
 from the rest), else in halves — until each part passes or is a single candidate, whose check is then
-exactly its own verification: delta debugging, as `git bisect` narrows a range of commits. Errors whose candidates are the same edits (one cause) make one member with several
-targets.
+exactly its own verification: delta debugging, as `git bisect` narrows a range of commits. Errors
+whose candidates are the same edits (one cause) make one member with several targets.
 
 One fix for several errors (a member with several targets) is checked alone first: it may remove
 more errors than its own (a return type that also clears a use of the function), and those errors are
 then its too, not the group's — checked together, another candidate for them would seem to verify.
 
 `verify_in_groups` runs passes over a file's errors: the first checks every error's best candidate,
-the next the second of each error that has no verified one yet, and so on; what the passes do not
-reach (an error's alternatives to a verified fix, candidates that edit other files) is verified one
-at a time by the Suggester, within the error's budget. Checked together, one candidate could hide
+the next the second of each error that has no verified one yet, and so on; a last one checks the
+next candidate of each error that has a verified fix (its alternative) in one more check, split no
+further than once. What the passes do not reach (an alternative that check leaves open, candidates
+that edit other files) is verified one at a time by the Suggester, within the error's budget. Checked together, one candidate could hide
 a problem of another only where the two edits interact; `tsfix apply` checks the fixes it applies
 together again (tsfix.plan), so nothing unverified is written.
 """

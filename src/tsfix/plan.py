@@ -376,7 +376,9 @@ class _Chosen:
             return f"together with more confident fixes it adds {_describe(added)}"
         return "together with more confident fixes it removes no further error"
 
-    def _in_order(self, changed: dict[str, str], exports: dict, files: set[str]) -> dict[str, Counter]:
+    def _in_order(
+        self, changed: dict[str, str], exports: Iterable[str], files: set[str]
+    ) -> dict[str, Counter]:
         """The files' problems on disk, asked for in a fresh program in the order add() asked for
         them with the fixes in (Verifier._problems_in_order says why); the fixes are put back."""
         edited = {**self.texts, **changed}
