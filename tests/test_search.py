@@ -10,6 +10,7 @@ import pytest
 from conftest import DEFAULT_TSCONFIG, MISSPELT_IMPORT, suggestions
 from tsfix.fixers import FixContext
 from tsfix.fixers.search import SearchFixer
+from tsfix.fixers.search.objects import undefined_properties
 from tsfix.fixers.search.rank import best, similarity
 from tsfix.langserver.factory import open_language_service
 from tsfix.records import ErrorRow
@@ -566,6 +567,49 @@ def test_an_optional_property_given_undefined_declares_it(make_project, cli, ts_
     assert best["verified"], error
     assert "+  plugin?: (() => void) | undefined\n" in best["suggestion"]
     assert "src/a.ts" not in best["suggestion"]  # the literal stays as the person wrote it
+
+
+def test_every_optional_property_given_undefined_gets_it_at_once(make_project, cli, ts_version: str) -> None:
+    """exactOptionalPropertyTypes, two properties given possibly undefined values: TypeScript
+    elaborates only the first, and `| undefined` on it alone leaves the error (now about the
+    second). The source type in the message names both: one fix declares both."""
+    config = {
+        **DEFAULT_TSCONFIG,
+        "compilerOptions": {**DEFAULT_TSCONFIG["compilerOptions"], "exactOptionalPropertyTypes": True},
+    }
+    files = {
+        "src/types.ts": (
+            "export interface Options {\n  retry?: boolean\n  focus?: boolean\n  interval?: number\n}\n"
+        ),
+        "src/a.ts": (
+            "import type { Options } from './types'\n\n"
+            "export function options(retry: boolean | undefined, focus: boolean | undefined): Options {\n"
+            "  const made: Options = { retry, focus, interval: 1 }\n"
+            "  return made\n"
+            "}\n"
+        ),
+    }
+    root = make_project(files, ts=ts_version, tsconfig=config)
+    (error,) = suggestions(cli, root, {}, "--fixer", "search")
+    best = error["suggestions"][0]
+    assert best["verified"], error
+    assert "+  retry?: boolean | undefined\n+  focus?: boolean | undefined\n" in best["suggestion"]
+    assert "interval?: number\n" in best["suggestion"] and "src/a.ts" not in best["suggestion"]
+    # one step, not a chain of one property after the other (each step a check of the importers)
+    assert best["explanation"] == "Add undefined to the types of the optional properties retry, focus"
+    alone = [s for s in error["suggestions"] if "-  focus?: boolean\n" not in s["suggestion"]]
+    assert alone and not any(s["verified"] for s in alone)  # one property alone is not enough
+
+
+def test_undefined_properties_reads_the_source_object_type() -> None:
+    """Pure logic: the members of the message's source type whose type includes undefined."""
+    message = (
+        "Argument of type '{ a: boolean | undefined; b: Map<string, number | undefined>; "
+        'c?: "x|y" | undefined; f: (n: number) => void | undefined; g: ((s: string) => void) | undefined; }\''
+        " is not assignable to parameter of type 'T' with 'exactOptionalPropertyTypes: true'."
+    )
+    assert undefined_properties(message) == ["a", "c", "g"]
+    assert undefined_properties("Type 'undefined' is not assignable to type 'number'.") == []
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from tsfix.edits import TextEdit
 from tsfix.fixers import FixContext
 from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.search.calls import quote
@@ -342,6 +343,9 @@ def optional_undefined(ctx: FixContext, doc: Doc) -> list[Candidate]:
     if not _EXACT.search(message) and not ctx.compiler_options().get("exactOptionalPropertyTypes"):
         return []
     name = named.group(1)
+    # the others the value gives possibly undefined values too (TypeScript elaborates only the
+    # first): each one alone would leave the error, re-elaborated on the next property
+    others = [n for n in undefined_properties(message) if n != name]
     node = doc.node_spanning(ctx.target.start, ctx.target.end)
     objects = [n for n in walk(node) if n.type == "object"][:4] or [
         n for n in [value_node(doc, ctx)] if n is not None and n.type == "object"
@@ -356,18 +360,76 @@ def optional_undefined(ctx: FixContext, doc: Doc) -> list[Candidate]:
         declared = _optional(declaring, body, name)
         if declared is None:
             continue
-        text = declaring.src(declared)
-        wrapped = f"({text})" if declared.type in _FUNCTION_TYPES else text
-        edit = declaring.replace(declared, f"{wrapped} | undefined")
+        also = [(n, d) for n in others if (d := _optional(declaring, body, n)) is not None]
+        alone = search_candidate(
+            "optional-undefined",
+            f"Add undefined to the type of the optional property {name}",
+            (_or_undefined(declaring, declared),),
+            1.0 if not also else 0.9,
+        )
+        if not also:
+            return [alone]
+        every = [name, *(n for n, _ in also)]
+        edits = (_or_undefined(declaring, declared), *(_or_undefined(declaring, d) for _, d in also))
         return [
             search_candidate(
                 "optional-undefined",
-                f"Add undefined to the type of the optional property {name}",
-                (edit,),
+                f"Add undefined to the types of the optional properties {', '.join(every)}",
+                edits,
                 1.0,
-            )
+            ),
+            alone,
         ]
     return []
+
+
+def _or_undefined(declaring: Doc, declared: Any) -> TextEdit:
+    text = declaring.src(declared)
+    return declaring.replace(
+        declared, f"({text}) | undefined" if declared.type in _FUNCTION_TYPES else f"{text} | undefined"
+    )
+
+
+_SOURCE_OBJECT = re.compile(r"^(?:Type|Argument of type) '(\{.*\})' is not assignable")
+_MEMBER = re.compile(r"\s*(?:readonly\s+)?([A-Za-z_$][\w$]*)\??\s*:(.*)$", re.S)
+
+
+def undefined_properties(message: str) -> list[str]:
+    """The properties that the source object type on the message's first line gives a type
+    including undefined (`{ a: boolean | undefined; b: number }` → ['a']), in order."""
+    found = _SOURCE_OBJECT.match(message.split("\n", 1)[0])
+    if found is None:
+        return []
+    out = []
+    for member in top_level(found.group(1).strip()[1:-1], ";"):
+        m = _MEMBER.match(member)
+        if m is None:
+            continue
+        parts = top_level(m.group(2), "|")
+        # a function type's `=>` takes the rest: `() => void | undefined` returns the union
+        if any(p.strip() == "undefined" for p in parts) and len(top_level(parts[0], "=")) == 1:
+            out.append(m.group(1))
+    return out
+
+
+def top_level(text: str, separator: str) -> list[str]:
+    """`text` split at `separator` where it is outside brackets and quotes (`=>` closes nothing)."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote and text[i - 1] != "\\":
+                quote = ""
+        elif ch in "\"'`":
+            quote = ch
+        elif ch in "({[<":
+            depth += 1
+        elif ch in ")}]" or (ch == ">" and text[i - 1 : i] != "="):
+            depth -= 1
+        elif ch == separator and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p for p in parts if p.strip()]
 
 
 _TARGET_TYPE = re.compile(
