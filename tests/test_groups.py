@@ -5,13 +5,14 @@ service is real and spied on only to count the checks of the file."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
 
 from tsfix.edits import Position, TextEdit
 from tsfix.fixers.candidate import Candidate
-from tsfix.groups import verify_in_groups
+from tsfix.groups import verify_across_files, verify_in_groups
 from tsfix.langserver import LsDiagnostic
 from tsfix.langserver.factory import open_language_service
 from tsfix.plan import verify_together
@@ -229,3 +230,83 @@ def test_a_batch_that_fails_is_split_and_keeps_the_more_confident_fix(verifier: 
     result = verify_together(verifier, rows, verifier.service.disk_text)
     assert [s.id for s in result.chosen] == [1, 3]
     assert [(s.id, bool(why)) for s, why in result.skipped] == [(2, True)]
+
+
+# ----------------------------------------------------------------------------- files in lockstep
+
+LOCKSTEP = {
+    "src/lib.ts": 'export function size(xs: string[]): number {\n  return xs.length;\n}\nexport const bad: number = "1";\n',
+    "src/main.ts": 'import { size } from "./lib";\nexport const n: number = size(["a"]);\nexport const s: string = 3;\n',
+    "src/other.ts": "export const o: boolean = 1;\n",
+}
+
+
+def edit_of(path: str, line: int, col: int, end_col: int, text: str) -> Candidate:
+    """A scripted candidate (not from any fixer): one edit of `path`."""
+    return Candidate("search", (TextEdit(path, Position(line, col), Position(line, end_col), text),), text)
+
+
+def test_the_files_are_checked_in_lockstep_in_one_program(make_project, ts_version: str) -> None:
+    """Three files' errors: each step asks every file's next check with all their edits in one
+    program (after an edit TypeScript's checker starts afresh; one checker for all is cheaper), and
+    each file's answer is what its own check gives. A fix that changes what its file exports is
+    checked alone, with the file's importers, as Verifier.check does."""
+    root = make_project(LOCKSTEP, ts=ts_version)
+    service = open_language_service(root, find_tsc(root), timeout=60)
+    try:
+        verifier = Verifier(service)
+        target = {p: next(d for d in verifier.baseline(p) if d.is_problem) for p in LOCKSTEP}
+        fixes = {
+            "src/lib.ts": edit_of("src/lib.ts", 4, 28, 31, "1"),
+            "src/main.ts": edit_of("src/main.ts", 3, 26, 27, '"3"'),
+            "src/other.ts": edit_of("src/other.ts", 1, 27, 28, "true"),
+        }
+        events: list[tuple[str, str]] = []
+        real_set, real_diagnostics = service.set_text, service.diagnostics
+        service.set_text = lambda p, t: events.append(("edit", p)) or real_set(p, t)  # type: ignore[method-assign]
+        service.diagnostics = lambda p: events.append(("check", p)) or real_diagnostics(p)  # type: ignore[method-assign]
+        known = verify_across_files(verifier, {p: [(target[p], [c])] for p, c in fixes.items()})
+        asked = [p for kind, p in events if kind == "check"]
+        assert sorted(asked) == sorted(LOCKSTEP)  # one check each
+        at = [i for i, (kind, _) in enumerate(events) if kind == "check"]
+        first, last = at[0], at[-1]
+        assert all(kind == "check" for kind, _ in events[first : last + 1])  # no edit between: one program
+        for path, fix in fixes.items():
+            v = known[id(fix)]
+            assert v.verified and v.files_checked == [path], (path, v)
+            assert v.removed == Counter([target[path].key])
+        assert all(service.text(p) == service.disk_text(p) for p in LOCKSTEP)  # nothing left behind
+
+        # lib.ts's fix now changes what it exports: it is checked alone, its importer too
+        events.clear()
+        exported = edit_of("src/lib.ts", 4, 19, 25, "string")
+        known = verify_across_files(
+            verifier,
+            {
+                "src/lib.ts": [(target["src/lib.ts"], [exported])],
+                "src/other.ts": [(target["src/other.ts"], [fixes["src/other.ts"]])],
+            },
+        )
+        v = known[id(exported)]
+        assert v.verified and v.files_checked == ["src/lib.ts", "src/main.ts"]
+        assert known[id(fixes["src/other.ts"])].verified
+    finally:
+        service.close()
+
+
+def test_a_failing_batch_takes_the_fixes_that_cannot_have_caused_the_new_error_first(
+    verifier: Verifier,
+) -> None:
+    """The batch adds an error in the shop's file: the fix in kind.ts (which the shop does not
+    import) cannot have caused it and is taken first; the shop's fixes are then split in halves."""
+    kind = Candidate("search", (TextEdit("src/kind.ts", Position(2, 26), Position(2, 32), "0"),), "0")
+    rows = [
+        row(1, scripted(2, 21, 24, "1"), 0.9),
+        row(2, scripted(3, 21, 24, "name.nope"), 0.8),  # b: no such member
+        row(3, kind, 0.7),
+    ]
+    result = verify_together(verifier, rows, verifier.service.disk_text)
+    assert [s.id for s in result.chosen] == [3, 1]
+    assert [(s.id, why.split(" in ")[0]) for s, why in result.skipped] == [
+        (2, "together with more confident fixes it adds TS2339")
+    ]

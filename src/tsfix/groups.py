@@ -28,13 +28,17 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from tsfix.edits import apply_edits, index_of, line_starts
+from tsfix.exports import exported_types
 from tsfix.fixers.candidate import Candidate
 from tsfix.langserver import LsDiagnostic
-from tsfix.verify import Verification, Verifier
+from tsfix.verify import Verification, Verifier, reelaborated, verdict
+
+T = TypeVar("T")
 
 #: passes over a file's errors (each error's best candidate, then its second, ...)
 PASSES = 3
@@ -51,16 +55,34 @@ class Member:
     same: list[Candidate] = field(default_factory=list)  # other errors' candidates with these edits
 
 
+@dataclass(slots=True)
+class Check:
+    """A check a step of the passes asks for: the file as `text` has it, for the `targets`
+    (the edited file's diagnostics are put in `seen` when given)."""
+
+    path: str
+    text: str
+    targets: list[LsDiagnostic]
+    seen: dict[str, list[LsDiagnostic]] | None = None
+
+
+#: a file's passes, as a generator: it yields the checks it needs and is sent their verifications
+Steps = Generator[Check, Verification, T]
+
+
 def verify_group(verifier: Verifier, path: str, members: Sequence[Member]) -> list[Verification]:
     """Each member's verification, from as few checks of `path` as the members allow."""
+    return _run(verifier, {path: _group(verifier, path, members)})[path]
+
+
+def _group(verifier: Verifier, path: str, members: Sequence[Member]) -> Steps[list[Verification]]:
     if len(members) == 1:
-        return [verifier.check({path: members[0].after}, members[0].targets)]
-    started = time.perf_counter()
+        return [(yield Check(path, members[0].after, members[0].targets))]
     text = verifier.service.disk_text(path)
     combined = _combined(text, members)
     targets = [t for m in members for t in m.targets]
     seen: dict[str, list[LsDiagnostic]] = {}
-    together = verifier.check({path: combined}, targets, started, seen)
+    together = yield Check(path, combined, targets, seen)
     if together.verified:
         return [_shared(together, m, len(members)) for m in members]
     remains, near = _blame(text, combined, members, seen.get(path), verifier.baseline(path))
@@ -70,7 +92,8 @@ def verify_group(verifier: Verifier, path: str, members: Sequence[Member]) -> li
         parts = [list(range(len(members) // 2)), list(range(len(members) // 2, len(members)))]
     for part in parts:
         if part:
-            for n, v in zip(part, verify_group(verifier, path, [members[n] for n in part]), strict=True):
+            found = yield from _group(verifier, path, [members[n] for n in part])
+            for n, v in zip(part, found, strict=True):
                 results[n] = v
     return [results[n] for n in range(len(members))]
 
@@ -141,14 +164,24 @@ def _remains(together: Verification, member: Member, size: int) -> Verification:
     )
 
 
+Work = Sequence[tuple[LsDiagnostic, Sequence[Candidate]]]  # a file's errors, each with its candidates
+
+
 def verify_in_groups(
     verifier: Verifier,
     path: str,
-    work: Sequence[tuple[LsDiagnostic, Sequence[Candidate]]],
+    work: Work,
     until: float | None = None,
 ) -> dict[int, Verification]:
     """Verifications by id(candidate) for the errors of one file: each error's target with its
     candidates best first. A pass with fewer than two members ends the passes (nothing to share)."""
+    return _run(verifier, {path: _passes(verifier, path, work, until, 2)})[path]
+
+
+def _passes(
+    verifier: Verifier, path: str, work: Work, until: float | None, least: int
+) -> Steps[dict[int, Verification]]:
+    """verify_in_groups' passes; `least`: the fewest members a pass is worth checking."""
     known: dict[int, Verification] = {}
     found: set[int] = set()  # the targets (by id) with a verified candidate: no further pass
     queues = [list(candidates) for _, candidates in work]
@@ -165,20 +198,103 @@ def verify_in_groups(
             if member not in members:
                 continue  # another cause's fix removes its errors too
             members.remove(member)
-            alone = verifier.check({path: member.after}, member.targets)
+            alone = yield Check(path, member.after, member.targets)
             _record(member, alone, known, found)
             if alone.verified:  # errors it removes besides its own are its too: none of the group's
                 others = alone.removed - Counter(t.key for t in member.targets)
                 for m in [m for m in members if any(others[t.key] for t in m.targets)]:
                     members.remove(m)
                     found.update(id(t) for t in m.targets)  # left to the Suggester (the same fix)
-        if len(members) < 2:
+        if len(members) < least:
             break
-        for member, verification in zip(members, verify_group(verifier, path, members), strict=True):
+        verifications = yield from _group(verifier, path, members)
+        for member, verification in zip(members, verifications, strict=True):
             _record(member, verification, known, found)
     if until is None or time.monotonic() <= until:
-        _alternatives(verifier, path, text, starts, work, queues, known, found)
+        yield from _alternatives(verifier, path, text, starts, work, queues, known, found, least)
     return known
+
+
+def verify_across_files(
+    verifier: Verifier, work: Mapping[str, Work], until: float | None = None
+) -> dict[int, Verification]:
+    """verify_in_groups for many files in lockstep: each step checks every file's next group in one
+    program (_run). A single candidate is worth a step here too: the checker is shared."""
+    found: dict[int, Verification] = {}
+    steps = {path: _passes(verifier, path, errors, until, 1) for path, errors in work.items() if errors}
+    for known in _run(verifier, steps).values():
+        found.update(known)
+    return found
+
+
+def _run(verifier: Verifier, steps: Mapping[str, Steps[T]]) -> dict[str, T]:
+    """Drive the files' passes in lockstep: each one's next check, all in one program."""
+    done: dict[str, T] = {}
+    pending: dict[str, Check] = {}
+    for path, step in steps.items():
+        try:
+            pending[path] = next(step)
+        except StopIteration as stop:
+            done[path] = stop.value
+    while pending:
+        for path, answer in zip(list(pending), _check_all(verifier, list(pending.values())), strict=True):
+            try:
+                pending[path] = steps[path].send(answer)
+            except StopIteration as stop:
+                done[path] = stop.value
+                del pending[path]
+    return done
+
+
+def _check_all(verifier: Verifier, checks: Sequence[Check]) -> list[Verification]:
+    """Each check's verification, from one program with all their edits in. After any edit
+    TypeScript's checker starts afresh, and on a large project most of a file's check is the types
+    it imports, which the files share: one checker for all of them costs a fraction of one each.
+    A file's answer is its own edits' alone where no edited file's exported types changed
+    (tsfix.exports: then no file sees another's edits, as Verifier.check skips the importers).
+    A file whose exports change, or whose errors read differently below their first line
+    (Verifier.check asks again in order), is checked alone, as Verifier.check does."""
+    if len(checks) == 1:
+        c = checks[0]
+        return [verifier.check({c.path: c.text}, c.targets, seen=c.seen)]
+    started = time.perf_counter()
+    service = verifier.service
+    old = {c.path: _keys(verifier.baseline(c.path)) for c in checks}  # on disk: one program
+    exports = {c.path: verifier.baseline_exports(c.path) for c in checks if verifier.graph.importers(c.path)}
+    batch = {c.path for c in checks}
+    seen: dict[str, list[LsDiagnostic]] = {}
+    try:
+        for c in checks:
+            service.set_text(c.path, c.text)
+        while changed := [p for p in exports if p in batch and _exports_changed(verifier, p, exports[p])]:
+            for path in changed:  # what it exports differs: other files may see its edits
+                service.reset(path)
+                batch.discard(path)
+        seen = {c.path: service.diagnostics(c.path) for c in checks if c.path in batch}
+    finally:
+        for c in checks:
+            service.reset(c.path)
+    share = (time.perf_counter() - started) * 1000 / max(1, len(seen))
+    answers = []
+    for c in checks:
+        new = _keys(seen.get(c.path, []))
+        if c.path not in seen or reelaborated(new - old[c.path], old[c.path] - new):
+            answers.append(verifier.check({c.path: c.text}, c.targets, seen=c.seen))
+            continue
+        if c.seen is not None:
+            c.seen[c.path] = seen[c.path]
+        wanted = Counter(t.key for t in c.targets)
+        skipped = len(verifier.graph.importers(c.path))
+        answers.append(verdict(old[c.path], new, wanted, [c.path], share, {"files": share}, skipped))
+    return answers
+
+
+def _keys(diagnostics: Sequence[LsDiagnostic]) -> Counter:
+    return Counter(d.key for d in diagnostics if d.is_problem)
+
+
+def _exports_changed(verifier: Verifier, path: str, before: tuple[str, ...] | None) -> bool:
+    return before is None or exported_types(verifier.service, path) != before
 
 
 def _alternatives(
@@ -190,7 +306,8 @@ def _alternatives(
     queues: list[list[Candidate]],
     known: dict[int, Verification],
     found: set[int],
-) -> None:
+    least: int = 2,
+) -> Steps[None]:
     """The next candidate of each error that has a verified one, all in one check: whether a fix is
     the only one is what its confidence rests on, and the Suggester would otherwise check each
     alternative alone. A group that fails is not split down: members whose error is still reported
@@ -201,11 +318,14 @@ def _alternatives(
         if id(target) in found:
             _join(verifier, path, text, starts, target, queue, members, known)
     for _ in range(2):
-        if len(members) < 2:
+        if len(members) < least:
             return
         combined = _combined(text, members)
         seen: dict[str, list[LsDiagnostic]] = {}
-        together = verifier.check({path: combined}, [t for m in members for t in m.targets], seen=seen)
+        together = yield Check(path, combined, [t for m in members for t in m.targets], seen)
+        if len(members) == 1:  # its own verification
+            _record(members[0], together, known, found)
+            return
         if together.verified:
             for member in members:
                 _record(member, _shared(together, member, len(members)), known, found)

@@ -268,9 +268,12 @@ def verify_together(
     before (kept per file), so the cost of a round grows with the number of suggestions, not with
     its square. And they are added in batches: all of them first, taken at once when together they
     add nothing and remove as many errors as each did alone (so that no fix rides on another's
-    effect); a batch that fails is split in halves, the more confident half first, down to single
-    suggestions — the same choice as one at a time, with one check of each file for a batch that
-    holds. With `until` (a time.monotonic() deadline), what is not reached by then is left out.
+    effect); a batch that fails is split — the fixes that edit a file where an error appeared, or a
+    file it imports (directly or not), go after the rest, which cannot have caused that error and
+    most often holds at once; else in halves, the more confident half first — down to single
+    suggestions, with one check of each file for a batch that holds. (Where a fix of the rest
+    conflicts with a more confident one of those in another way, the other is the one left out.)
+    With `until` (a time.monotonic() deadline), what is not reached by then is left out.
     """
     chosen: list[SuggestionRow] = []
     skipped: list[tuple[SuggestionRow, str]] = []
@@ -290,6 +293,7 @@ def verify_together(
             skipped.extend((s, "not combined: the time for combining fixes ran out") for s in batch)
             return
         attempt = plan([*chosen, *batch], read)
+        state.added = Counter()
         if len(attempt.chosen) == len(chosen) + len(batch):
             why = state.add(attempt.after, sum(_removes(s) for s in batch) if len(batch) > 1 else 1)
             if why is None:
@@ -300,6 +304,14 @@ def verify_together(
             why = reasons.get(id(batch[0]), "cannot be combined with more confident fixes")
         if len(batch) == 1:
             skipped.append((batch[0], why))
+            return
+        # the new errors' files point at the fixes that edit them or what they import (directly or
+        # not): the others cannot have caused them, and go first; then those; else halves
+        blamed = {file for file, _, _ in state.added}
+        suspects = [s for s in batch if any(blamed & state.reach(e["file"]) for e in s.edits)]
+        if suspects and len(suspects) < len(batch):
+            add([s for s in batch if s not in suspects])
+            add(suspects)
             return
         add(batch[: len(batch) // 2])
         add(batch[len(batch) // 2 :])
@@ -336,6 +348,8 @@ class _Chosen:
         self.now: dict[str, Counter] = {}  # per file checked: its problems with what is chosen
         self.texts: dict[str, str] = {}  # the service's copy of each file the chosen ones edit
         self.exports: dict[str, tuple[str, ...] | None] = {}  # the exported types of files with importers
+        self.added: Counter = Counter()  # the errors the last refused addition would have added
+        self._reach: dict[str, set[str]] = {}
 
     def add(self, after: dict[str, str], fewer: int = 1) -> str | None:
         """Take the files as `after` has them if that adds no error and removes `fewer` more; else
@@ -372,9 +386,21 @@ class _Chosen:
             return None
         for path in changed:  # back to the chosen ones only
             self._back(path)
+        self.added = added
         if added:
             return f"together with more confident fixes it adds {_describe(added)}"
         return "together with more confident fixes it removes no further error"
+
+    def reach(self, path: str) -> set[str]:
+        """The file and every file that imports it, directly or through others."""
+        if path not in self._reach:
+            found, todo = {path}, [path]
+            while todo:
+                for importer in self.verifier.graph.importers(todo.pop()) - found:
+                    found.add(importer)
+                    todo.append(importer)
+            self._reach[path] = found
+        return self._reach[path]
 
     def _in_order(
         self, changed: dict[str, str], exports: Iterable[str], files: set[str]

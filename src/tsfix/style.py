@@ -420,6 +420,7 @@ class _Rows:
         self.lines = _lines(text)
         self.language = language_for(path)
         self._root: Any = None
+        self._first_tick = next((n for n, line in enumerate(self.lines) if "`" in line), len(self.lines))
 
     def _node(self, row: int) -> Any:
         if self._root is None:
@@ -431,7 +432,7 @@ class _Rows:
         return self._root.descendant_for_point_range((row, col), (row, col))
 
     def in_template(self, row: int) -> bool:
-        if "`" not in "".join(self.lines[:row]):
+        if row <= self._first_tick:  # no backtick on a line before it
             return False
         node = self._node(row)
         while node is not None:

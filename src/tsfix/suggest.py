@@ -25,10 +25,11 @@ from tsfix.errors import TsfixError
 from tsfix.fixers import FixContext, Fixer, build_fixers
 from tsfix.fixers.candidate import Candidate
 from tsfix.formatter import Formatter, find_formatter
-from tsfix.groups import verify_in_groups
+from tsfix.groups import verify_across_files, verify_in_groups
 from tsfix.langserver import LanguageService, LanguageServiceError, LsDiagnostic
 from tsfix.langserver.factory import TS6_VERSION, open_language_service, typescript6
 from tsfix.locate import locate
+from tsfix.outcomes import ErrorOutcome, Scored, SuggestReport
 from tsfix.progress import ErrorsSelected, Progress, ServiceStarting, Suggested, Suggesting, quiet
 from tsfix.project import ProgramSources, Project
 from tsfix.records import OPEN_STATUSES, ErrorRow, ErrorStatus, SuggestionInput
@@ -71,47 +72,6 @@ class SuggestOptions:
     max_seconds: float | None = None
     #: prettier | biome: the project's own formatter on the lines a verified fix changed (formatter.py)
     format_with: str | None = None
-
-
-@dataclass(slots=True)
-class Scored:
-    candidate: Candidate
-    verification: Verification
-    confidence: float
-    suggestion: SuggestionInput
-
-
-@dataclass(slots=True)
-class ErrorOutcome:
-    error: ErrorRow
-    kept: list[Scored]
-    ids: list[int | str]
-    note: str | None
-    tried: int
-    seconds: float
-    #: the per-error budget ran out: how many candidates were left unverified, and which budget
-    untried: int = 0
-
-    @property
-    def best(self) -> Scored | None:
-        return self.kept[0] if self.kept else None
-
-    @property
-    def verified(self) -> bool:
-        return any(s.verification.verified for s in self.kept)
-
-
-@dataclass(slots=True)
-class SuggestReport:
-    outcomes: list[ErrorOutcome]
-    store_url: str
-    service: str
-    helper: str | None
-    model: str | None
-    hint: str | None  # e.g. how to add a model
-    tokens_out: int = 0
-    generation_seconds: float = 0.0
-    verify_ms: list[float] = field(default_factory=list)
 
 
 def layout_free(texts: dict[str, str]) -> tuple[tuple[str, str], ...]:
@@ -158,6 +118,8 @@ class Suggester:
         self._prepared: dict[int | str, tuple[LsDiagnostic, FixContext, list[Candidate], list[str]]] = {}
         #: verifications already made by prepare, by id(candidate)
         self._known: dict[int, Verification] = {}
+        self._work: dict[int | str, tuple[LsDiagnostic, list[Candidate]]] = {}
+        self._grouped: set[str] = set()  # the files prepare_files verified in groups
         self._seconds = 0.0  # what one verification takes lately (a moving average)
 
     def compiler_options(self) -> dict:
@@ -243,22 +205,45 @@ class Suggester:
         )
         return target, ctx
 
-    def prepare(self, path: str, errors: Sequence[ErrorRow], until: float | None = None) -> None:
-        """Several errors of one file: every one's candidates first, then the best of each verified
-        together (tsfix.groups), so that suggest() finds most of them checked already."""
+    def _gather(self, errors: Sequence[ErrorRow]) -> None:
+        """The errors' candidates, best first (kept for suggest() and the group checks)."""
         setups = [(e, setup) for e in errors if not isinstance(setup := self._setup(e), str)]
         found: dict[int | str, list[Candidate]] = {e.id: [] for e, _ in setups}
         notes: dict[int | str, list[str]] = {e.id: [] for e, _ in setups}
         for fixer in self.deterministic:  # one fixer for all the errors, then the next: TypeScript's
             for error, (_, ctx) in setups:  # answers come from one program until a probe edits it
                 found[error.id] += self._candidates([fixer], ctx, notes[error.id])
-        work = []
         for error, (target, ctx) in setups:
             merged = merge_identical(found[error.id], self.verifier)
             self._prepared[error.id] = (target, ctx, merged, notes[error.id])
-            work.append((target, [c for c in self._ranked(merged) if not c.long_shot]))
+            self._work[error.id] = (target, [c for c in self._ranked(merged) if not c.long_shot])
+
+    def prepare(self, path: str, errors: Sequence[ErrorRow], until: float | None = None) -> None:
+        """Several errors of one file: every one's candidates first, then the best of each verified
+        together (tsfix.groups), so that suggest() finds most of them checked already."""
+        if path in self._grouped:  # prepare_files did
+            return
+        self._gather([e for e in errors if e.id not in self._work])
+        work = [self._work[e.id] for e in errors if e.id in self._work]
         if len(work) > 1:
             self._known.update(verify_in_groups(self.verifier, path, work, until))
+
+    def prepare_files(self, errors: dict[str, list[ErrorRow]], until: float | None = None) -> None:
+        """The errors of many files, as prepare() does for one, with the files checked in lockstep
+        (groups.verify_across_files): their problems first (one program, before any probe edits
+        it), then every error's candidates, then each step of the passes in one program."""
+        paths = [p for p in errors if (self.root / p).is_file()]
+        for path in paths:
+            if until is not None and time.monotonic() > until:
+                return
+            self.verifier.baseline(path)
+        for path in paths:
+            if until is not None and time.monotonic() > until:
+                return
+            self._gather(errors[path])
+        work = {p: [self._work[e.id] for e in errors[p] if e.id in self._work] for p in paths}
+        self._known.update(verify_across_files(self.verifier, work, until))
+        self._grouped.update(paths)
 
     def suggest(self, error: ErrorRow) -> ErrorOutcome:
         started = time.perf_counter()
@@ -505,10 +490,13 @@ def suggest_errors(
                 outcomes = []
                 started = time.monotonic()
                 until = None if options.max_seconds is None else started + options.max_seconds
-                by_file = _by_file(errors)
+                files = _by_file(errors)
+                by_file = {path: found for path, found in files.items() if len(found) > 1}
                 order = {id(e): n for n, e in enumerate(errors)}
                 # files with the most errors first: one check of such a file verifies many
                 errors = sorted(errors, key=lambda e: -len(by_file.get(e.file_path or "", ())))
+                if len(files) > 1:  # what is verified there is recorded error by error below: time for that
+                    suggester.prepare_files(files, None if until is None else until - 0.3 * (until - started))
                 for n, error in enumerate(errors, 1):
                     spent = time.monotonic() - started
                     if options.max_seconds is not None and spent >= options.max_seconds:
@@ -542,12 +530,12 @@ def suggest_errors(
 
 
 def _by_file(errors: Sequence[ErrorRow]) -> dict[str, list[ErrorRow]]:
-    """The files with more than one of the errors, and their errors (Suggester.prepare)."""
+    """The errors by file."""
     files: dict[str, list[ErrorRow]] = {}
     for error in errors:
         if error.file_path is not None:
             files.setdefault(error.file_path, []).append(error)
-    return {path: found for path, found in files.items() if len(found) > 1}
+    return files
 
 
 def _not_reached(error: ErrorRow, seconds: float) -> ErrorOutcome:

@@ -274,24 +274,7 @@ class Verifier:
         finally:
             for path in after:
                 self.service.reset(path)
-        target_gone = _gone(old, new, wanted)
-        added = new - old
-        new_errors = [
-            {"file": f, "code": c, "message": m.split("\n", 1)[0], "count": n}
-            for (f, c, m), n in added.items()
-        ]
-        return Verification(
-            target_gone and not added,
-            target_gone,
-            new_errors,
-            sum(old.values()),
-            sum(new.values()),
-            files,
-            elapsed_ms=_ms(started),
-            stage_ms=stage_ms,
-            importers_skipped=skipped,
-            removed=old - new,
-        )
+        return verdict(old, new, wanted, files, _ms(started), stage_ms, skipped)
 
     def _problems(
         self, files: Sequence[str], baseline: bool = True, seen: dict[str, list[LsDiagnostic]] | None = None
@@ -330,6 +313,36 @@ class Verifier:
         if self.sources is None:
             return None
         return next((why for path in after if path != own and (why := self.sources.refusal(path))), None)
+
+
+def verdict(
+    old: Counter,
+    new: Counter,
+    wanted: Counter,
+    files: list[str],
+    elapsed_ms: float,
+    stage_ms: dict[str, float],
+    importers_skipped: int,
+) -> Verification:
+    """The verification of a check that found the files' errors `old` on disk and `new` edited:
+    verified when every wanted error is gone and nothing new appears."""
+    target_gone = _gone(old, new, wanted)
+    added = new - old
+    new_errors = [
+        {"file": f, "code": c, "message": m.split("\n", 1)[0], "count": n} for (f, c, m), n in added.items()
+    ]
+    return Verification(
+        target_gone and not added,
+        target_gone,
+        new_errors,
+        sum(old.values()),
+        sum(new.values()),
+        files,
+        elapsed_ms=elapsed_ms,
+        stage_ms=stage_ms,
+        importers_skipped=importers_skipped,
+        removed=old - new,
+    )
 
 
 def reelaborated(added: Counter, removed: Counter) -> bool:
