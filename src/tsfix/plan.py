@@ -269,10 +269,9 @@ def verify_together(
     its square. And they are added in batches: all of them first, taken at once when together they
     add nothing and remove as many errors as each did alone (so that no fix rides on another's
     effect); a batch that fails is split — the fixes that edit a file where an error appeared, or a
-    file it imports (directly or not), go after the rest, which cannot have caused that error and
-    most often holds at once; else in halves, the more confident half first — down to single
-    suggestions, with one check of each file for a batch that holds. (Where a fix of the rest
-    conflicts with a more confident one of those in another way, the other is the one left out.)
+    file it imports (directly or not), go after the rest, which cannot have caused it and most often
+    holds at once (should one of the rest conflict otherwise with a more confident one of those, the
+    other is left out); else in halves, the more confident half first — down to single suggestions.
     With `until` (a time.monotonic() deadline), what is not reached by then is left out.
     """
     chosen: list[SuggestionRow] = []
