@@ -33,5 +33,7 @@ class Budget:
             f"--max-candidates {self.candidates}"
             if self.used >= self.candidates
             else f"--error-seconds {self.seconds:g}"
+            if self.seconds > 0
+            else "--max-seconds"  # the run's time was spent: none left for this error
         )
         return f"budget exhausted ({which}): {self.untried} lower-ranked candidate(s) not verified"

@@ -48,3 +48,10 @@ class SuggestReport:
     tokens_out: int = 0
     generation_seconds: float = 0.0
     verify_ms: list[float] = field(default_factory=list)
+
+
+def not_reached(error: ErrorRow, seconds: float) -> ErrorOutcome:
+    """An error the run's time budget did not reach: nothing recorded, it stays open for the next run."""
+    return ErrorOutcome(
+        error, [], [], f"not reached: the run's budget (--max-seconds {seconds:g}) ran out", 0, 0.0
+    )

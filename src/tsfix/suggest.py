@@ -29,7 +29,7 @@ from tsfix.groups import verify_across_files, verify_in_groups
 from tsfix.langserver import LanguageService, LanguageServiceError, LsDiagnostic
 from tsfix.langserver.factory import TS6_VERSION, open_language_service, typescript6
 from tsfix.locate import locate
-from tsfix.outcomes import ErrorOutcome, Scored, SuggestReport
+from tsfix.outcomes import ErrorOutcome, Scored, SuggestReport, not_reached
 from tsfix.progress import ErrorsSelected, Progress, ServiceStarting, Suggested, Suggesting, quiet
 from tsfix.project import ProgramSources, Project
 from tsfix.records import OPEN_STATUSES, ErrorRow, ErrorStatus, SuggestionInput
@@ -231,21 +231,40 @@ class Suggester:
     def prepare_files(self, errors: dict[str, list[ErrorRow]], until: float | None = None) -> None:
         """The errors of many files, as prepare() does for one, with the files checked in lockstep
         (groups.verify_across_files): their problems first (one program, before any probe edits
-        it), then every error's candidates, then each step of the passes in one program."""
+        it), then every error's candidates, then each step of the passes in one program — in
+        parts, when finding the candidates takes much of the time left."""
         paths = [p for p in errors if (self.root / p).is_file()]
         for path in paths:
             if until is not None and time.monotonic() > until:
                 return
             self.verifier.baseline(path)
-        for path in paths:
+        gathered: list[str] = []
+        since = time.monotonic()
+        for n, path in enumerate(paths):
             if until is not None and time.monotonic() > until:
-                return
+                break
             self._gather(errors[path])
-        work = {p: [self._work[e.id] for e in errors[p] if e.id in self._work] for p in paths}
-        self._known.update(verify_across_files(self.verifier, work, until))
-        self._grouped.update(paths)
+            gathered.append(path)
+            now = time.monotonic()
+            # when finding candidates takes a large part of the time left, the files found so far
+            # are checked first: what is left may not be reached
+            if n < len(paths) - 1 and (until is None or now - since < (until - now) / 2):
+                continue
+            work = {p: [self._work[e.id] for e in errors[p] if e.id in self._work] for p in gathered}
+            self._known.update(verify_across_files(self.verifier, work, until))
+            self._grouped.update(gathered)
+            gathered, since = [], time.monotonic()
 
-    def suggest(self, error: ErrorRow) -> ErrorOutcome:
+    def verified_before(self, error: ErrorRow) -> bool:
+        """Whether a candidate of the error is verified already (by the group checks)."""
+        prepared = self._prepared.get(error.id)
+        return prepared is not None and any(
+            id(c) in self._known and self._known[id(c)].verified for c in prepared[2]
+        )
+
+    def suggest(self, error: ErrorRow, late: bool = False) -> ErrorOutcome:
+        """The error's candidates verified best first, within its budget, and scored; `late`: the
+        run's time is spent, so only what is verified already is taken (no check)."""
         started = time.perf_counter()
         prepared = self._prepared.pop(error.id, None)
         known = (
@@ -266,7 +285,7 @@ class Suggester:
             found = merge_identical(self._candidates(self.deterministic, ctx, notes), self.verifier)
         # the seconds are for verification: asking the fixers (a language server's first answers
         # on a large project take seconds) is not charged to the error that happens to be first
-        budget = Budget(self.options.max_candidates, self.options.error_seconds)
+        budget = Budget(self.options.max_candidates, 0.0 if late else self.options.error_seconds)
         results = self._verify(found, target, budget, known)
         # with a verified fix at hand, only strong steps are continued (the last argument dropped,
         # then the import it leaves unused): weak ones (another value in place of one that may be
@@ -288,7 +307,7 @@ class Suggester:
             tried = {id(c) for c in found}
             found = merge_identical([*found, *later], self.verifier)
             results += self._verify([c for c in found if id(c) not in tried], target, budget)
-        if self.models and not any(v.verified for _, v in results):
+        if self.models and not late and not any(v.verified for _, v in results):
             budget.renew()  # the model's candidates get a budget of their own
             models = self._candidates(self.models, ctx, notes)
             merged = merge_identical([*found, *models], self.verifier)
@@ -495,17 +514,18 @@ def suggest_errors(
                 order = {id(e): n for n, e in enumerate(errors)}
                 # files with the most errors first: one check of such a file verifies many
                 errors = sorted(errors, key=lambda e: -len(by_file.get(e.file_path or "", ())))
-                if len(files) > 1:  # what is verified there is recorded error by error below: time for that
-                    suggester.prepare_files(files, None if until is None else until - 0.3 * (until - started))
+                if len(files) > 1:
+                    suggester.prepare_files(files, until)
                 for n, error in enumerate(errors, 1):
-                    spent = time.monotonic() - started
-                    if options.max_seconds is not None and spent >= options.max_seconds:
-                        outcomes += [_not_reached(e, options.max_seconds) for e in errors[n - 1 :]]
-                        break
+                    # once the run's time is spent, what is verified already is still recorded
+                    late = until is not None and time.monotonic() >= until
+                    if late and not suggester.verified_before(error):
+                        outcomes.append(not_reached(error, options.max_seconds or 0))
+                        continue
                     progress(Suggesting(n=n, of=len(errors), error=error))
-                    if error.file_path in by_file:  # its file's errors, verified together
+                    if error.file_path in by_file and not late:  # its file's errors, verified together
                         suggester.prepare(error.file_path, by_file.pop(error.file_path), until)
-                    outcome = suggester.suggest(error)
+                    outcome = suggester.suggest(error, late)
                     outcome.ids = store.record_suggestions(
                         error.id, [s.suggestion for s in outcome.kept], outcome.note, suggester.tier
                     )
@@ -536,13 +556,6 @@ def _by_file(errors: Sequence[ErrorRow]) -> dict[str, list[ErrorRow]]:
         if error.file_path is not None:
             files.setdefault(error.file_path, []).append(error)
     return files
-
-
-def _not_reached(error: ErrorRow, seconds: float) -> ErrorOutcome:
-    """An error the run's time budget did not reach: nothing recorded, it stays open for the next run."""
-    return ErrorOutcome(
-        error, [], [], f"not reached: the run's budget (--max-seconds {seconds:g}) ran out", 0, 0.0
-    )
 
 
 @contextmanager
