@@ -376,6 +376,36 @@ def test_a_run_budget_that_runs_out_leaves_the_rest_open(make_project, cli, ts_v
     assert json.loads(result.stdout)["errors"][0]["candidates_checked"] > 0
 
 
+def test_fixes_verified_in_lockstep_are_recorded_after_the_runs_time_is_spent(
+    make_project, cli, ts_version
+) -> None:
+    """Two files' errors verified in lockstep (Suggester.prepare_files): once the run's time is
+    spent (`late`), each error still gets the fix verified for it, without another check."""
+    from tsfix.fixers import build_fixers
+    from tsfix.progress import quiet
+    from tsfix.project import ProgramSources, resolve_project
+    from tsfix.suggest import SuggestOptions, suggestion_session
+
+    files = {"src/a.ts": "export const a: number = '1';\n", "src/b.ts": "export const b: number = '2';\n"}
+    root = make_project(files, ts=ts_version)
+    assert cli("scan", str(root)).exit_code == 1
+    project = resolve_project(root)
+    with project.open_store() as store:
+        errors = store.list_errors(project=project.key)
+    options = SuggestOptions(ts6=False, no_llm=True)
+    deterministic, models, _ = build_fixers(options, quiet)
+    with suggestion_session(root, project.tsc, options, deterministic, models) as suggester:
+        suggester.verifier.sources = ProgramSources(root, project.tsc, project.tsconfig)
+        suggester.prepare_files({e.file_path: [e] for e in errors})
+        calls: list[str] = []
+        real = suggester.service.diagnostics
+        suggester.service.diagnostics = lambda p: calls.append(p) or real(p)  # type: ignore[method-assign]
+        outcomes = [suggester.suggest(e, late=True) for e in errors]
+    assert [o.verified for o in outcomes] == [True, True] and calls == []
+    diffs = sorted(o.kept[0].suggestion.suggestion for o in outcomes)
+    assert "+export const a: number = 1;" in diffs[0] and "+export const b: number = 2;" in diffs[1]
+
+
 # ----------------------------------------------------------------------------- implicit any
 
 
