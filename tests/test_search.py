@@ -573,14 +573,23 @@ def test_an_unchecked_read_assigned_or_parenthesised_is_asserted(make_project, c
     assert any("+  return paths((table[k]!))\n" in s["suggestion"] for s in fixes[6])
 
 
-def test_an_optional_property_given_undefined_declares_it(make_project, cli, ts_version: str) -> None:
-    """exactOptionalPropertyTypes: an object literal returned for a type whose optional property it
-    gives a possibly undefined value — the declaration gains `| undefined` (a function type in
-    parentheses), found from where the literal's properties are declared, in another file."""
+def exact_optional_fix(make_project, cli, ts_version: str, files: dict[str, str]) -> tuple[dict, dict]:
+    """The one error of `files` under exactOptionalPropertyTypes, and its best (verified) suggestion."""
     config = {
         **DEFAULT_TSCONFIG,
         "compilerOptions": {**DEFAULT_TSCONFIG["compilerOptions"], "exactOptionalPropertyTypes": True},
     }
+    root = make_project(files, ts=ts_version, tsconfig=config)
+    (error,) = suggestions(cli, root, {}, "--fixer", "search")
+    best = error["suggestions"][0]
+    assert best["verified"], error
+    return error, best
+
+
+def test_an_optional_property_given_undefined_declares_it(make_project, cli, ts_version: str) -> None:
+    """exactOptionalPropertyTypes: an object literal returned for a type whose optional property it
+    gives a possibly undefined value — the declaration gains `| undefined` (a function type in
+    parentheses), found from where the literal's properties are declared, in another file."""
     files = {
         "src/types.ts": "export interface Scope {\n  name: string\n  plugin?: () => void\n}\n",
         "src/a.ts": (
@@ -591,10 +600,7 @@ def test_an_optional_property_given_undefined_declares_it(make_project, cli, ts_
             "})\n"
         ),
     }
-    root = make_project(files, ts=ts_version, tsconfig=config)
-    (error,) = suggestions(cli, root, {}, "--fixer", "search")
-    best = error["suggestions"][0]
-    assert best["verified"], error
+    _, best = exact_optional_fix(make_project, cli, ts_version, files)
     assert "+  plugin?: (() => void) | undefined\n" in best["suggestion"]
     assert "src/a.ts" not in best["suggestion"]  # the literal stays as the person wrote it
 
@@ -603,10 +609,6 @@ def test_every_optional_property_given_undefined_gets_it_at_once(make_project, c
     """exactOptionalPropertyTypes, two properties given possibly undefined values: TypeScript
     elaborates only the first, and `| undefined` on it alone leaves the error (now about the
     second). The source type in the message names both: one fix declares both."""
-    config = {
-        **DEFAULT_TSCONFIG,
-        "compilerOptions": {**DEFAULT_TSCONFIG["compilerOptions"], "exactOptionalPropertyTypes": True},
-    }
     files = {
         "src/types.ts": (
             "export interface Options {\n  retry?: boolean\n  focus?: boolean\n  interval?: number\n}\n"
@@ -619,10 +621,7 @@ def test_every_optional_property_given_undefined_gets_it_at_once(make_project, c
             "}\n"
         ),
     }
-    root = make_project(files, ts=ts_version, tsconfig=config)
-    (error,) = suggestions(cli, root, {}, "--fixer", "search")
-    best = error["suggestions"][0]
-    assert best["verified"], error
+    error, best = exact_optional_fix(make_project, cli, ts_version, files)
     assert "+  retry?: boolean | undefined\n+  focus?: boolean | undefined\n" in best["suggestion"]
     assert "interval?: number\n" in best["suggestion"] and "src/a.ts" not in best["suggestion"]
     # one step, not a chain of one property after the other (each step a check of the importers)
@@ -677,14 +676,7 @@ def test_an_optional_property_is_found_from_the_type_the_message_names(
     """exactOptionalPropertyTypes where no object literal names the property: its declaration is
     found from the type named on the line above "Types of property 'x' are incompatible", through
     a place in the file that names that type."""
-    config = {
-        **DEFAULT_TSCONFIG,
-        "compilerOptions": {**DEFAULT_TSCONFIG["compilerOptions"], "exactOptionalPropertyTypes": True},
-    }
-    root = make_project(files, ts=ts_version, tsconfig=config)
-    (error,) = suggestions(cli, root, {}, "--fixer", "search")
-    best = error["suggestions"][0]
-    assert best["verified"], error
+    _, best = exact_optional_fix(make_project, cli, ts_version, files)
     assert f"+++ b/{where}" in best["suggestion"] and "src/a.ts" not in best["suggestion"]
     assert "?: string | undefined\n" in best["suggestion"]
 
