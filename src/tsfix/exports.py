@@ -119,3 +119,8 @@ def exported_types(service: LanguageService, path: str) -> tuple[str, ...] | Non
         label if where is None else f"{label}: {service.quick_info(path, where) or ''}"
         for label, where in probes
     )
+
+
+def exports_changed(service: LanguageService, path: str, before: tuple[str, ...] | None) -> bool:
+    """Whether the file exports other types now than `before` (unknown before counts as changed)."""
+    return before is None or exported_types(service, path) != before

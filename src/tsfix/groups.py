@@ -19,7 +19,9 @@ then its too, not the group's — checked together, another candidate for them w
 the next the second of each error that has no verified one yet, and so on; a last one checks the
 next candidate of each error that has a verified fix (its alternative) in one more check, split no
 further than once. What the passes do not reach (an alternative that check leaves open, candidates
-that edit other files) is verified one at a time by the Suggester, within the error's budget. Checked together, one candidate could hide
+that edit other files) is verified one at a time by the Suggester, within the error's budget.
+`verify_across_files` runs many files' passes in lockstep: each step's checks, one per file, in one
+program (a fresh type checker for all of them instead of one each). Checked together, one candidate could hide
 a problem of another only where the two edits interact; `tsfix apply` checks the fixes it applies
 together again (tsfix.plan), so nothing unverified is written.
 """
@@ -33,10 +35,10 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from tsfix.edits import apply_edits, index_of, line_starts
-from tsfix.exports import exported_types
+from tsfix.exports import exports_changed
 from tsfix.fixers.candidate import Candidate
 from tsfix.langserver import LsDiagnostic
-from tsfix.verify import Verification, Verifier, reelaborated, verdict
+from tsfix.verify import Verification, Verifier, problems, reelaborated, verdict
 
 T = TypeVar("T")
 
@@ -259,14 +261,14 @@ def _check_all(verifier: Verifier, checks: Sequence[Check]) -> list[Verification
         return [verifier.check({c.path: c.text}, c.targets, seen=c.seen)]
     started = time.perf_counter()
     service = verifier.service
-    old = {c.path: _keys(verifier.baseline(c.path)) for c in checks}  # on disk: one program
+    old = {c.path: problems(verifier.baseline(c.path)) for c in checks}  # on disk: one program
     exports = {c.path: verifier.baseline_exports(c.path) for c in checks if verifier.graph.importers(c.path)}
     batch = {c.path for c in checks}
     seen: dict[str, list[LsDiagnostic]] = {}
     try:
         for c in checks:
             service.set_text(c.path, c.text)
-        while changed := [p for p in exports if p in batch and _exports_changed(verifier, p, exports[p])]:
+        while changed := [p for p in exports if p in batch and exports_changed(service, p, exports[p])]:
             for path in changed:  # what it exports differs: other files may see its edits
                 service.reset(path)
                 batch.discard(path)
@@ -277,7 +279,7 @@ def _check_all(verifier: Verifier, checks: Sequence[Check]) -> list[Verification
     share = (time.perf_counter() - started) * 1000 / max(1, len(seen))
     answers = []
     for c in checks:
-        new = _keys(seen.get(c.path, []))
+        new = problems(seen.get(c.path, []))
         if c.path not in seen or reelaborated(new - old[c.path], old[c.path] - new):
             answers.append(verifier.check({c.path: c.text}, c.targets, seen=c.seen))
             continue
@@ -287,14 +289,6 @@ def _check_all(verifier: Verifier, checks: Sequence[Check]) -> list[Verification
         skipped = len(verifier.graph.importers(c.path))
         answers.append(verdict(old[c.path], new, wanted, [c.path], share, {"files": share}, skipped))
     return answers
-
-
-def _keys(diagnostics: Sequence[LsDiagnostic]) -> Counter:
-    return Counter(d.key for d in diagnostics if d.is_problem)
-
-
-def _exports_changed(verifier: Verifier, path: str, before: tuple[str, ...] | None) -> bool:
-    return before is None or exported_types(verifier.service, path) != before
 
 
 def _alternatives(

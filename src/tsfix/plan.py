@@ -20,10 +20,9 @@ from typing import Protocol
 from tsfix.edits import TextEdit, apply_edits, edits_by_file, index_of, line_starts
 from tsfix.errors import UsageError
 from tsfix.exports import exported_types
-from tsfix.langserver import LsDiagnostic
 from tsfix.records import SUGGESTABLE_STATUSES, ErrorRow, SuggestionRow
 from tsfix.store import Store
-from tsfix.verify import Verifier, reelaborated
+from tsfix.verify import Verifier, problems, reelaborated
 
 # What happened to each selected fix. `failed` is a fix tsfix could not apply safely (its file changed
 # under it, is read-only or gone, or it broke something and was rolled back); `pending` is one left for
@@ -371,7 +370,7 @@ class _Chosen:
             self._known(unknown)
             for path, text in changed.items():
                 self.service.set_text(path, text)
-        trial = {**self.now, **{path: _problems(self.service.diagnostics(path)) for path in sorted(files)}}
+        trial = {**self.now, **{path: problems(self.service.diagnostics(path)) for path in sorted(files)}}
         base = sum(self.before.values(), Counter())
         added = sum(trial.values(), Counter()) - base
         if added and reelaborated(added, base - sum(trial.values(), Counter())):
@@ -411,14 +410,14 @@ class _Chosen:
             self.service.reset(path)
         for path in exports:
             exported_types(self.service, path)
-        found = {path: _problems(self.service.diagnostics(path)) for path in sorted(files)}
+        found = {path: problems(self.service.diagnostics(path)) for path in sorted(files)}
         for path, text in edited.items():
             self.service.set_text(path, text)
         return found
 
     def _known(self, paths: Iterable[str]) -> None:
         for path in sorted(paths):
-            self.before[path] = self.now[path] = _problems(self.verifier.baseline(path))
+            self.before[path] = self.now[path] = problems(self.verifier.baseline(path))
 
     def _back(self, path: str) -> None:
         """The file as the chosen ones leave it."""
@@ -430,10 +429,6 @@ class _Chosen:
     def restore(self) -> None:
         for path in self.texts.keys() | self.before.keys():
             self.service.reset(path)
-
-
-def _problems(diagnostics: Iterable[LsDiagnostic]) -> Counter:
-    return Counter(d.key for d in diagnostics if d.is_problem)
 
 
 def _total(problems: dict[str, Counter]) -> int:

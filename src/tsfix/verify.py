@@ -28,7 +28,7 @@ from typing import Any
 
 from tsfix.code_text import ASSERTED, code_only
 from tsfix.edits import TextEdit, apply_edits, edits_by_file
-from tsfix.exports import exported_types
+from tsfix.exports import exported_types, exports_changed
 from tsfix.fixers.candidate import Candidate
 from tsfix.importgraph import ImportGraph
 from tsfix.langserver import LanguageService, LsDiagnostic
@@ -246,8 +246,7 @@ class Verifier:
                 importers = sorted(set().union(*(self.graph.importers(p) for p in after)) - set(edited))
                 if importers:
                     staged = time.perf_counter()
-                    changed = any(exported_types(self.service, p) != exports_before[p] or
-                                  exports_before[p] is None for p in exports_before)  # fmt: skip
+                    changed = any(exports_changed(self.service, p, exports_before[p]) for p in exports_before)
                     stage_ms["exports"] = _ms(staged)
                     if changed:
                         staged = time.perf_counter()
@@ -343,6 +342,11 @@ def verdict(
         importers_skipped=importers_skipped,
         removed=old - new,
     )
+
+
+def problems(diagnostics: Iterable[LsDiagnostic]) -> Counter:
+    """The errors (file, code, whole message) among the diagnostics, counted."""
+    return Counter(d.key for d in diagnostics if d.is_problem)
 
 
 def reelaborated(added: Counter, removed: Counter) -> bool:
