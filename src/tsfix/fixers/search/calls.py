@@ -154,23 +154,24 @@ def _insert(
     return c
 
 
-def _split_top_level(text: str) -> list[str]:
-    parts: list[str] = []
-    current: list[str] = []
-    depth = 0
-    for ch in text:
-        if ch in "(<[{":
+def top_level(text: str, separator: str) -> list[str]:
+    """`text` split at `separator` where it is outside brackets and quotes (`=>` closes nothing)."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote and text[i - 1] != "\\":
+                quote = ""
+        elif ch in "\"'`":
+            quote = ch
+        elif ch in "({[<":
             depth += 1
-        elif ch in ")>]}":
+        elif ch in ")}]" or (ch == ">" and text[i - 1 : i] != "="):
             depth -= 1
-        if ch == "," and depth == 0:
-            parts.append("".join(current).strip())
-            current = []
-        else:
-            current.append(ch)
-    if "".join(current).strip():
-        parts.append("".join(current).strip())
-    return parts
+        elif ch == separator and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p for p in parts if p.strip()]
 
 
 def parameters(info: str) -> list[tuple[str, str]]:
@@ -188,7 +189,7 @@ def parameters(info: str) -> list[tuple[str, str]]:
     else:
         return []
     out = []
-    for part in _split_top_level(inner):
+    for part in (p.strip() for p in top_level(inner, ",")):
         m = re.match(r"^(?:\.\.\.)?([A-Za-z_$][\w$]*)\??\s*:\s*(.+)$", part, re.S)
         if m:
             out.append((m.group(1), " ".join(m.group(2).split())))

@@ -27,7 +27,7 @@ from typing import Any
 from tsfix.edits import TextEdit
 from tsfix.fixers import FixContext
 from tsfix.fixers.candidate import Candidate
-from tsfix.fixers.search.calls import quote
+from tsfix.fixers.search.calls import quote, top_level
 from tsfix.fixers.search.names import search_candidate
 from tsfix.fixers.search.rank import similarity
 from tsfix.fixers.search.values import member_paths
@@ -410,26 +410,6 @@ def undefined_properties(message: str) -> list[str]:
         if any(p.strip() == "undefined" for p in parts) and len(top_level(parts[0], "=")) == 1:
             out.append(m.group(1))
     return out
-
-
-def top_level(text: str, separator: str) -> list[str]:
-    """`text` split at `separator` where it is outside brackets and quotes (`=>` closes nothing)."""
-    parts, depth, quote, start = [], 0, "", 0
-    for i, ch in enumerate(text):
-        if quote:
-            if ch == quote and text[i - 1] != "\\":
-                quote = ""
-        elif ch in "\"'`":
-            quote = ch
-        elif ch in "({[<":
-            depth += 1
-        elif ch in ")}]" or (ch == ">" and text[i - 1 : i] != "="):
-            depth -= 1
-        elif ch == separator and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
-    return [p for p in parts if p.strip()]
 
 
 _TARGET_TYPE = re.compile(
