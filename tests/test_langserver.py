@@ -81,6 +81,25 @@ def test_types_and_members(service) -> None:
     assert places == [] or places[0][0] in ("src/util.ts", "src/main.ts")
 
 
+def test_answers_are_kept_while_every_file_is_as_on_disk(service) -> None:
+    """A question asked again of the program as on disk is answered from memory (asked after an
+    edit, TypeScript would answer from a new checker); with a file edited in memory, it is asked."""
+    sent: list[str] = []
+    real = service._quick_info
+    service._quick_info = lambda path, at: sent.append(path) or real(path, at)
+    at = Position(2, 23)
+    first = service.quick_info("src/main.ts", at)
+    assert first is not None and "user: User" in first
+    assert service.quick_info("src/main.ts", at) == first and len(sent) == 1
+    service.set_text("src/models.ts", "export interface User { name: string }\n")
+    assert service.quick_info("src/main.ts", at) == first and len(sent) == 2  # asked: models edited
+    service.reset("src/models.ts")
+    assert service.quick_info("src/main.ts", at) == first and len(sent) == 2  # as on disk again
+    (service.root / "src/main.ts").write_text("// moved\n" + FILES["src/main.ts"], encoding="utf-8")
+    service.reload("src/main.ts")  # the file changed on disk: what was kept is not its answer
+    assert service.quick_info("src/main.ts", at) != first and len(sent) == 3
+
+
 SCOPE = {
     "src/lib.ts": "export function shout(text: string): string { return text.toUpperCase(); }\n",
     "src/main.ts": (

@@ -15,7 +15,7 @@ from tsfix.fixers.search.rank import best, similarity
 from tsfix.langserver.factory import open_language_service
 from tsfix.records import ErrorRow
 from tsfix.tsc import find_tsc
-from tsfix.verify import Verifier
+from tsfix.verify import Verifier, merge_identical
 
 
 def error_row(path: str, code: str) -> ErrorRow:
@@ -404,6 +404,77 @@ def test_fixes_verified_in_lockstep_are_recorded_after_the_runs_time_is_spent(
     assert [o.verified for o in outcomes] == [True, True] and calls == []
     diffs = sorted(o.kept[0].suggestion.suggestion for o in outcomes)
     assert "+export const a: number = 1;" in diffs[0] and "+export const b: number = 2;" in diffs[1]
+
+
+def test_every_error_is_asked_about_before_the_search_types_into_a_file(
+    make_project, cli, ts_version
+) -> None:
+    """Candidates for many files' errors (Suggester.prepare_files, tsfix.gathering): the questions
+    that only ask come first, for every error — even of a later file —, and the search's probes
+    that type into a file's copy (`order.` for its members) come after all of them, so that
+    TypeScript answers the questions from one program. Each error gets the candidates its fixers
+    propose when asked alone, in the same order, and no question about the program as on disk is
+    sent to the server twice."""
+    from tsfix.fixers import build_fixers
+    from tsfix.progress import quiet
+    from tsfix.project import ProgramSources, resolve_project
+    from tsfix.suggest import SuggestOptions, suggestion_session
+
+    files = {
+        "src/a.ts": (
+            "export function f(label: string): number {\n"
+            "  const order = { total: 3, label };\n"
+            "  const total: number = label;\n"
+            "  return total + order.total;\n"
+            "}\n"
+        ),
+        "src/b.ts": "export const m = Mathh.max(1, 2);\n",
+    }
+    root = make_project(files, ts=ts_version)
+    assert cli("scan", str(root)).exit_code == 1
+    project = resolve_project(root)
+    with project.open_store() as store:
+        errors = sorted(store.list_errors(project=project.key), key=lambda e: e.file_path or "")
+    options = SuggestOptions(ts6=False, no_llm=True)
+    deterministic, models, _ = build_fixers(options, quiet)
+    with suggestion_session(root, project.tsc, options, deterministic, models) as suggester:
+        service = suggester.verifier.service
+        suggester.verifier.sources = ProgramSources(root, project.tsc, project.tsconfig)
+        for e in errors:
+            suggester.verifier.baseline(e.file_path or "")
+        events: list[tuple[str, str]] = []
+        sent: list[tuple] = []
+        for name in ("code_fixes", "quick_info", "definition", "completions"):
+            public, protocol = getattr(service, name), getattr(service, f"_{name}")
+            setattr(service, name, lambda *a, _f=public, _n=name: events.append((_n, "")) or _f(*a))
+            setattr(
+                service,
+                f"_{name}",
+                lambda *a, _f=protocol, _n=name: sent.append((_n, a, bool(service._edited))) or _f(*a),
+            )
+        set_text = service.set_text
+        typed = lambda path, text: events.append(("type", path)) if text != service.disk_text(path) else None  # noqa: E731
+        service.set_text = lambda path, text: typed(path, text) or set_text(path, text)  # type: ignore[method-assign]
+        suggester.prepare_files({e.file_path or "": [e] for e in errors})  # a.ts first
+        during, sent_during = list(events), list(sent)  # what preparing asked (not what follows)
+        gathered = {e.id: suggester._prepared[e.id][2] for e in errors}
+        alone = {
+            e.id: merge_identical(
+                [suggester.normaliser.candidate(c) for f in deterministic for c in f.candidates(ctx)],
+                suggester.verifier,
+            )
+            for e in errors
+            for ctx in [suggester._prepared[e.id][1]]
+        }
+    first_typed = next(n for n, (kind, _) in enumerate(during) if kind == "type")
+    assert [kind for kind, _ in during[first_typed:] if kind == "code_fixes"] == []
+    assert during[first_typed] == ("type", "src/a.ts")  # the search's `order.`, before any check
+    asked_on_disk = [(name, args) for name, args, edited in sent_during if not edited]
+    assert len(asked_on_disk) == len(set(asked_on_disk))
+    for e in errors:
+        mine = [(c.description, c.edits) for c in gathered[e.id]]
+        assert mine == [(c.description, c.edits) for c in alone[e.id]]
+        assert mine  # each error has candidates: the comparison is not of two empty lists
 
 
 # ----------------------------------------------------------------------------- implicit any

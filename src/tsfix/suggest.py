@@ -9,7 +9,6 @@ the structured edits and the content hash of every file they were made against.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -25,6 +24,7 @@ from tsfix.errors import TsfixError
 from tsfix.fixers import FixContext, Fixer, build_fixers
 from tsfix.fixers.candidate import Candidate
 from tsfix.formatter import Formatter, find_formatter
+from tsfix.gathering import Gathering
 from tsfix.groups import verify_across_files, verify_in_groups
 from tsfix.langserver import LanguageService, LanguageServiceError, LsDiagnostic
 from tsfix.langserver.factory import TS6_VERSION, open_language_service, typescript6
@@ -36,7 +36,7 @@ from tsfix.records import OPEN_STATUSES, ErrorRow, ErrorStatus, SuggestionInput
 from tsfix.store import Store
 from tsfix.style import Normaliser
 from tsfix.tsc import TscInfo
-from tsfix.verify import Verification, Verifier, merge_identical
+from tsfix.verify import Verification, Verifier, layout_free, merge_identical
 from tsfix.vocabulary import Vocabulary
 
 #: the least rank of a step a chain continues once another candidate verified
@@ -72,12 +72,6 @@ class SuggestOptions:
     max_seconds: float | None = None
     #: prettier | biome: the project's own formatter on the lines a verified fix changed (formatter.py)
     format_with: str | None = None
-
-
-def layout_free(texts: dict[str, str]) -> tuple[tuple[str, str], ...]:
-    """Files without whitespace and trailing commas: two candidates that differ only in layout are
-    one alternative, not two (a quick fix that re-prints an object and a minimal insertion)."""
-    return tuple(sorted((path, re.sub(r"\s+|,(?=[}\])])", "", text)) for path, text in texts.items()))
 
 
 # ----------------------------------------------------------------------------- one error
@@ -119,6 +113,8 @@ class Suggester:
         #: verifications already made by prepare, by id(candidate)
         self._known: dict[int, Verification] = {}
         self._work: dict[int | str, tuple[LsDiagnostic, list[Candidate]]] = {}
+        self._gathering = Gathering(deterministic, self.normaliser.candidate)
+        self._setups: dict[int | str, tuple[LsDiagnostic, FixContext]] = {}  # for the gathering
         self._grouped: set[str] = set()  # the files prepare_files verified in groups
         self._seconds = 0.0  # what one verification takes lately (a moving average)
 
@@ -205,18 +201,20 @@ class Suggester:
         )
         return target, ctx
 
+    def _contexts(self, errors: Sequence[ErrorRow]) -> dict[int | str, FixContext]:
+        """The errors' fixer contexts (those that can be set up), kept with their targets."""
+        for e in errors:
+            if e.id not in self._setups and not isinstance(setup := self._setup(e), str):
+                self._setups[e.id] = setup
+        return {e.id: self._setups[e.id][1] for e in errors if e.id in self._setups}
+
     def _gather(self, errors: Sequence[ErrorRow]) -> None:
         """The errors' candidates, best first (kept for suggest() and the group checks)."""
-        setups = [(e, setup) for e in errors if not isinstance(setup := self._setup(e), str)]
-        found: dict[int | str, list[Candidate]] = {e.id: [] for e, _ in setups}
-        notes: dict[int | str, list[str]] = {e.id: [] for e, _ in setups}
-        for fixer in self.deterministic:  # one fixer for all the errors, then the next: TypeScript's
-            for error, (_, ctx) in setups:  # answers come from one program until a probe edits it
-                found[error.id] += self._candidates([fixer], ctx, notes[error.id])
-        for error, (target, ctx) in setups:
-            merged = merge_identical(found[error.id], self.verifier)
-            self._prepared[error.id] = (target, ctx, merged, notes[error.id])
-            self._work[error.id] = (target, [c for c in self._ranked(merged) if not c.long_shot])
+        for key, (found, notes) in self._gathering.finish(self._contexts(errors)).items():
+            target, ctx = self._setups.pop(key)
+            merged = merge_identical(found, self.verifier)
+            self._prepared[key] = (target, ctx, merged, notes)
+            self._work[key] = (target, [c for c in self._ranked(merged) if not c.long_shot])
 
     def prepare(self, path: str, errors: Sequence[ErrorRow], until: float | None = None) -> None:
         """Several errors of one file: every one's candidates first, then the best of each verified
@@ -238,6 +236,7 @@ class Suggester:
             if until is not None and time.monotonic() > until:
                 return
             self.verifier.baseline(path)
+        self._gathering.ask(self._contexts([e for p in paths for e in errors[p]]), until)
         gathered: list[str] = []
         since = time.monotonic()
         for n, path in enumerate(paths):

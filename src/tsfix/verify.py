@@ -364,6 +364,12 @@ def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def layout_free(texts: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """Files without whitespace and trailing commas: two candidates that differ only in layout are
+    one alternative, not two (a quick fix that re-prints an object and a minimal insertion)."""
+    return tuple(sorted((path, re.sub(r"\s+|,(?=[}\])])", "", text)) for path, text in texts.items()))
+
+
 def merge_identical(candidates: Iterable[Candidate], verifier: Verifier) -> list[Candidate]:
     """Candidates with the same resulting files are one candidate (the first, from the best fixer)."""
     merged: dict[tuple, Candidate] = {}

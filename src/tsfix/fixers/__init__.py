@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeVar
@@ -58,6 +58,15 @@ class FixContext:
     vocabulary: Vocabulary | None = None
     #: asked again because nothing verified: the fixers that defer long shots propose them now
     long_shots: bool = False
+    #: False in the first of a fixer's steps (Fixer.steps): a question that would type into the
+    #: service's copy of the file is not asked (yet), and `declined` says so
+    may_edit: bool = True
+    declined: bool = False
+
+    def may_type(self) -> bool:
+        """Whether a question may type into the service's copy of the file now (see may_edit)."""
+        self.declined = self.declined or not self.may_edit
+        return self.may_edit
 
     @property
     def text(self) -> str:
@@ -99,6 +108,13 @@ class Fixer(ABC):
     @abstractmethod
     def candidates(self, ctx: FixContext) -> list[Candidate]:
         """Candidate fixes for ctx.target (unverified)."""
+
+    def steps(self, ctx: FixContext) -> Iterator[list[Candidate]]:
+        """The candidates in steps, which the suggester takes for many errors in turn (each error's
+        first step, then each one's next…): a fixer whose questions edit the service's copy of a
+        file asks them in a later step, after every error's other questions — after an edit,
+        TypeScript answers the next question from a new checker, which costs a check of the file."""
+        yield self.candidates(ctx)
 
     def close(self) -> None:  # noqa: B027 - optional
         """Release resources (a loaded model)."""

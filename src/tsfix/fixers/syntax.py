@@ -161,10 +161,11 @@ def value_node(doc: Doc, ctx: FixContext) -> Any | None:
 Probe = Callable[[FixContext, Doc], list[Candidate]]
 
 
-def run_probes(ctx: FixContext, probes: Sequence[Probe]) -> list[Candidate]:
-    """Every probe's candidates for ctx.target, over one parse of its file. A question the language
-    service could not answer ends that probe only: the others still run."""
-    doc = Doc(ctx.target.file, ctx.text)
+def run_probes(ctx: FixContext, probes: Sequence[Probe], doc: Doc | None = None) -> list[Candidate]:
+    """Every probe's candidates for ctx.target, over one parse of its file (`doc`, else parsed
+    here). A question the language service could not answer ends that probe only: the others still
+    run."""
+    doc = Doc(ctx.target.file, ctx.text) if doc is None else doc
     out: list[Candidate] = []
     for probe in probes:
         try:

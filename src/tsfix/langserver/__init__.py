@@ -114,6 +114,10 @@ class LanguageService(ABC):
         self.texts: dict[str, str] = {}
         self._disk: dict[str, str] = {}
         self._restarts = 0
+        self._edited: set[str] = set()  # the files whose text in memory is not the one on disk
+        #: answers about the program as on disk (no file edited in memory), by question: asked again
+        #: after an edit, TypeScript would answer from a new checker, which costs a check
+        self._answers: dict[tuple, Any] = {}
 
     # ------------------------------------------------------------------ paths
 
@@ -134,7 +138,7 @@ class LanguageService(ABC):
         if path not in self.texts:
             raw = self.absolute(path).read_bytes()
             text = source_text(raw)  # as tsc reads it: UTF-16 files have a BOM
-            self.texts[path] = self._disk[path] = text
+            self.texts[path] = self._disk[path] = text  # opened as on disk: the program is the same
             self._call(lambda: self._open(path, text))
         return self.texts[path]
 
@@ -151,6 +155,10 @@ class LanguageService(ABC):
         if old != text:
             self.texts[path] = text
             self._call(lambda: self._change(path, old, text))
+            if text == self._disk[path]:
+                self._edited.discard(path)
+            else:
+                self._edited.add(path)
 
     def reset(self, path: str) -> None:
         """Back to the text on disk."""
@@ -162,7 +170,9 @@ class LanguageService(ABC):
         if path in self.texts:
             text = source_text(self.absolute(path).read_bytes())
             self._disk[path] = text
+            self._answers.clear()
             self.set_text(path, text)
+            self._edited.discard(path)
 
     # ------------------------------------------------------------------ queries
 
@@ -184,17 +194,23 @@ class LanguageService(ABC):
 
     def quick_info(self, path: str, at: Position) -> str | None:
         """TypeScript's description of the symbol at a position, e.g. `(parameter) user: User`."""
-        self.open(path)
-        return self._call(lambda: self._quick_info(path, at))
+        return self._asked(("quick_info", path, at), lambda: self._quick_info(path, at))
 
     def definition(self, path: str, at: Position) -> list[tuple[str, Position, Position]]:
-        self.open(path)
-        return self._call(lambda: self._definition(path, at))
+        return list(self._asked(("definition", path, at), lambda: self._definition(path, at)))
 
     def completions(self, path: str, at: Position) -> list[Completion]:
         """Names TypeScript would complete at a position (e.g. the members after `obj.`)."""
-        self.open(path)
-        return self._call(lambda: self._completions(path, at))
+        return list(self._asked(("completions", path, at), lambda: self._completions(path, at)))
+
+    def _asked(self, question: tuple, request: Callable[[], T]) -> T:
+        """The answer, kept while every file is as on disk (see _answers)."""
+        self.open(question[1])
+        if self._edited:
+            return self._call(request)
+        if question not in self._answers:
+            self._answers[question] = self._call(request)
+        return self._answers[question]
 
     def references(self, path: str, at: Position) -> list[Location]:
         """Every reference to the symbol at a position, its declaration included."""

@@ -26,6 +26,9 @@ Nothing here knows any codebase: no rule names a package, a file or an identifie
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import replace
+
 from tsfix.fixers import FixContext, Fixer, register
 from tsfix.fixers.candidate import Candidate
 from tsfix.fixers.search.calls import argument_count
@@ -36,7 +39,7 @@ from tsfix.fixers.search.objects import missing_properties, optional_undefined
 from tsfix.fixers.search.parameters import implicit_any
 from tsfix.fixers.search.promises import unawaited_promise
 from tsfix.fixers.search.values import wrong_value
-from tsfix.fixers.syntax import Probe, run_probes
+from tsfix.fixers.syntax import Doc, Probe, run_probes
 
 PROBES: list[Probe] = [
     unknown_name,
@@ -58,3 +61,20 @@ class SearchFixer(Fixer):
 
     def candidates(self, ctx: FixContext) -> list[Candidate]:
         return sorted(run_probes(ctx, PROBES), key=lambda c: -c.rank)
+
+    def steps(self, ctx: FixContext) -> Iterator[list[Candidate]]:
+        """Every probe without typing into the file first (FixContext.may_edit: its questions are
+        answered from the program as on disk, and kept by the service), then again those that
+        would have typed (Fixer.steps); the candidates all come with the last step, best first, in
+        the order of PROBES where they rank alike."""
+        doc = Doc(ctx.target.file, ctx.text)
+        found: dict[int, list[Candidate]] = {}
+        again: list[int] = []
+        for n, probe in enumerate(PROBES):
+            asking = replace(ctx, may_edit=False, declined=False)
+            found[n] = run_probes(asking, [probe], doc)
+            if asking.declined:
+                again.append(n)
+        yield []
+        found.update({n: run_probes(ctx, [PROBES[n]], doc) for n in again})
+        yield sorted((c for n in sorted(found) for c in found[n]), key=lambda c: -c.rank)

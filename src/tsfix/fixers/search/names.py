@@ -82,6 +82,8 @@ def _declaration_renamed(ctx: FixContext, wrong: str, declared: str, score: floa
     everywhere it is used, as this use spells it — TypeScript's rename, asked with `declared`
     typed at the error in memory. Which direction is right, the compiler (what else breaks) and the
     project's vocabulary (tsfix.vocabulary) tell."""
+    if not ctx.may_type():
+        return None
     path, start, end = ctx.target.file, ctx.target.start, ctx.target.end
     original = ctx.service.text(path)
     probe = original[: index_of(original, start)] + declared + original[index_of(original, end) :]

@@ -142,6 +142,8 @@ def _annotation_byte(doc: Doc, name: Any, parameter: Any) -> int:
 
 def _types_in_scope(ctx: FixContext, doc: Doc, at: int) -> list[str]:
     """Ask for completions at a type annotation inserted there, in memory only."""
+    if not ctx.may_type():
+        return []
     probe = ": "
     index = len(doc.data[:at].decode("utf-8", errors="surrogatepass"))
     path = ctx.target.file

@@ -55,7 +55,7 @@ def member_paths(ctx: FixContext, doc: Doc, at: Any, wanted: str) -> list[tuple[
     """(`v.member`, rank) for the values declared nearest `at` that have a member named like
     `wanted`, best first."""
     statement = _statement(at)
-    if statement is None or not wanted.isidentifier():
+    if statement is None or not wanted.isidentifier() or not ctx.may_type():
         return []
     seen: set[str] = set()
     nearest = []
