@@ -45,7 +45,8 @@ def main() -> int:
     root = Path(os.environ.get("TSFIX_CASE_DIR") or ".").resolve()
     limit = float(os.environ.get("TSFIX_TIMEOUT", "120"))
     deadline = time.monotonic() + limit * 0.8  # no round starts after it
-    last = time.monotonic() + limit * 0.9  # nothing is combined after it (applying takes a second)
+    last = time.monotonic() + limit * 0.9  # what suggesting leaves room for combining before
+    end = time.monotonic() + limit - 3  # every check of combining ends before it (writing takes a second)
     project = resolve_project(root)
     waiting: set[str] = set()  # errors the last round did not reach: they go first in the next
     scanned = 0.0  # how long the last scan took: a round that cannot scan before the deadline is not begun
@@ -96,7 +97,8 @@ def main() -> int:
                 Verifier(service),
                 best_per_error(rows),
                 lambda p: (root / p).read_text(encoding="utf-8"),
-                until=last,
+                until=end,
+                check_s=0.1 * limit,  # until the first check says how long one takes
             )
         for skipped, why in chosen.skipped:
             log(f"round {round_no}: left out suggestion {skipped.id}: {why}")

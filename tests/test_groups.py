@@ -232,6 +232,29 @@ def test_a_batch_that_fails_is_split_and_keeps_the_more_confident_fix(verifier: 
     assert [(s.id, bool(why)) for s, why in result.skipped] == [(2, True)]
 
 
+def test_a_batch_is_begun_only_when_a_check_as_long_as_the_longest_ends_in_time(verifier: Verifier) -> None:
+    """`until` bounds every check, not only the start of one: with a check expected to take longer
+    than the time left, nothing is combined (each is left out with the reason); once a check is
+    made, its own length is what the next must fit."""
+    import time
+
+    rows = [
+        row(1, scripted(2, 21, 24, "1"), 0.9),
+        row(2, scripted(2, 21, 24, "7"), 0.8),
+        row(3, scripted(5, 22, 23, "true"), 0.7),
+    ]
+    late = verify_together(
+        verifier, rows, verifier.service.disk_text, until=time.monotonic() + 60, check_s=120
+    )
+    assert late.chosen == [] and {why for _, why in late.skipped} == {
+        "not combined: the time for combining fixes ran out"
+    }
+    timely = verify_together(
+        verifier, rows, verifier.service.disk_text, until=time.monotonic() + 60, check_s=1
+    )
+    assert [s.id for s in timely.chosen] == [1, 3]  # the failed batch's halves were checked in time
+
+
 # ----------------------------------------------------------------------------- files in lockstep
 
 LOCKSTEP = {

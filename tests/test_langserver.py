@@ -95,9 +95,15 @@ def test_answers_are_kept_while_every_file_is_as_on_disk(service) -> None:
     assert service.quick_info("src/main.ts", at) == first and len(sent) == 2  # asked: models edited
     service.reset("src/models.ts")
     assert service.quick_info("src/main.ts", at) == first and len(sent) == 2  # as on disk again
+    service.forget()  # a fresh program asked in a given order (tsfix.verify): asked anew, and kept
+    assert service.quick_info("src/main.ts", at) == first and len(sent) == 3
+    assert service.quick_info("src/main.ts", at) == first and len(sent) == 4  # until an edit
+    service.set_text("src/models.ts", "export interface User { name: string }\n")
+    service.reset("src/models.ts")
+    assert service.quick_info("src/main.ts", at) == first and len(sent) == 4
     (service.root / "src/main.ts").write_text("// moved\n" + FILES["src/main.ts"], encoding="utf-8")
     service.reload("src/main.ts")  # the file changed on disk: what was kept is not its answer
-    assert service.quick_info("src/main.ts", at) != first and len(sent) == 3
+    assert service.quick_info("src/main.ts", at) != first and len(sent) == 5
 
 
 SCOPE = {

@@ -82,6 +82,22 @@ def test_breaking_an_importer_is_caught(verifier: Verifier) -> None:
     assert set(result.files_checked) == {"src/cart.ts", "src/money.ts"}
 
 
+def test_edits_that_break_are_checked_once_whatever_error_they_are_proposed_for(verifier: Verifier) -> None:
+    """The same edits proposed for another error of the files they were checked with add the same
+    errors: no second check (the service is spied on), the same new errors, not verified."""
+    literal, optional = target(verifier, "TS2322"), target(verifier, "TS18048")
+    breaking = scripted([TextEdit("src/money.ts", Position(1, 32), Position(1, 38), "string")])
+    first = verifier.verify(breaking, literal)
+    assert not first.verified and any(e["file"] == "src/cart.ts" for e in first.new_errors)
+    asked: list[str] = []
+    real = verifier.service.diagnostics
+    verifier.service.diagnostics = lambda path: asked.append(path) or real(path)  # type: ignore[method-assign]
+    again = verifier.verify(scripted(list(breaking.edits)), optional)
+    assert asked == [] and not again.verified and again.new_errors == first.new_errors
+    fixing = verifier.verify(scripted([edit(5, 33, 36, "5")]), literal)  # other edits: checked
+    assert fixing.verified and asked
+
+
 @pytest.mark.parametrize(
     ("replacement", "kind"),
     [

@@ -253,6 +253,7 @@ def verify_together(
     suggestions: Sequence[SuggestionRow],
     read: Callable[[str], str],
     until: float | None = None,
+    check_s: float = 0.0,
 ) -> Plan:
     """Choose, in priority order, the suggestions that are still right together.
 
@@ -271,29 +272,28 @@ def verify_together(
     file it imports (directly or not), go after the rest, which cannot have caused it and most often
     holds at once (should one of the rest conflict otherwise with a more confident one of those, the
     other is left out); else in halves, the more confident half first — down to single suggestions.
-    With `until` (a time.monotonic() deadline), what is not reached by then is left out.
+    With `until` (a time.monotonic() deadline), a batch is begun only when a check as long as the
+    longest so far (`check_s` before the first) ends before it; what is not is left out.
     """
     chosen: list[SuggestionRow] = []
     skipped: list[tuple[SuggestionRow, str]] = []
-    state = _Chosen(verifier)
-    unique: list[SuggestionRow] = []
-    copies: list[tuple[SuggestionRow, SuggestionRow]] = []  # (a suggestion, the same fix before it)
-    for s in suggestions:
-        first = next((u for u in unique if same_fix(s, u)), None)
-        if first is None:
-            unique.append(s)
-        else:
-            copies.append((s, first))
+    state, checks = _Chosen(verifier), list[float]()  # and how long each check took
+    unique, copies = _unique(suggestions)
 
     def add(batch: list[SuggestionRow]) -> None:
         """The batch together, with one check of each file it changes; halves when that fails."""
-        if until is not None and time.monotonic() > until:
+        if until is not None and time.monotonic() + max(checks, default=check_s) > until:
             skipped.extend((s, "not combined: the time for combining fixes ran out") for s in batch)
             return
         attempt = plan([*chosen, *batch], read)
         state.added = Counter()
         if len(attempt.chosen) == len(chosen) + len(batch):
-            why = state.add(attempt.after, sum(_removes(s) for s in batch) if len(batch) > 1 else 1)
+            began = time.monotonic()
+            if len(batch) > 1:
+                why = state.add(attempt.after, sum(_removes(s) for s in batch), batch=True)
+            else:
+                why = state.add(attempt.after)
+            checks.append(time.monotonic() - began)
             if why is None:
                 chosen.extend(batch)
                 return
@@ -330,6 +330,21 @@ def verify_together(
     return result
 
 
+def _unique(
+    suggestions: Sequence[SuggestionRow],
+) -> tuple[list[SuggestionRow], list[tuple[SuggestionRow, SuggestionRow]]]:
+    """The suggestions without repeats of a fix, and (a repeat, the same fix before it)."""
+    unique: list[SuggestionRow] = []
+    copies: list[tuple[SuggestionRow, SuggestionRow]] = []
+    for s in suggestions:
+        first = next((u for u in unique if same_fix(s, u)), None)
+        if first is None:
+            unique.append(s)
+        else:
+            copies.append((s, first))
+    return unique, copies
+
+
 def _removes(s: SuggestionRow) -> int:
     """How many errors the suggestion removed when it was verified (at least its own)."""
     v = s.verification or {}
@@ -349,9 +364,10 @@ class _Chosen:
         self.added: Counter = Counter()  # the errors the last refused addition would have added
         self._reach: dict[str, set[str]] = {}
 
-    def add(self, after: dict[str, str], fewer: int = 1) -> str | None:
+    def add(self, after: dict[str, str], fewer: int = 1, batch: bool = False) -> str | None:
         """Take the files as `after` has them if that adds no error and removes `fewer` more; else
-        put them back and say why not."""
+        put them back and say why not. A `batch` (of several fixes, split when it fails) that adds
+        an error unlike any it removes fails without asking for the files in order."""
         changed = {p: t for p, t in after.items() if self.texts.get(p) != t}
         for path in changed.keys() - self.exports.keys():
             if self.verifier.graph.importers(path):
@@ -373,7 +389,8 @@ class _Chosen:
         trial = {**self.now, **{path: problems(self.service.diagnostics(path)) for path in sorted(files)}}
         base = sum(self.before.values(), Counter())
         added = sum(trial.values(), Counter()) - base
-        if added and reelaborated(added, base - sum(trial.values(), Counter())):
+        removed = base - sum(trial.values(), Counter())
+        if added and reelaborated(added, removed) and not (batch and _unlike(added, removed)):
             self.before.update(self._in_order(changed, exports, files))  # as Verifier.check does
             base = sum(self.before.values(), Counter())
             added = sum(trial.values(), Counter()) - base
@@ -408,6 +425,7 @@ class _Chosen:
         edited = {**self.texts, **changed}
         for path in edited:
             self.service.reset(path)
+        self.service.forget()
         for path in exports:
             exported_types(self.service, path)
         found = {path: problems(self.service.diagnostics(path)) for path in sorted(files)}
@@ -429,6 +447,12 @@ class _Chosen:
     def restore(self) -> None:
         for path in self.texts.keys() | self.before.keys():
             self.service.reset(path)
+
+
+def _unlike(added: Counter, removed: Counter) -> bool:
+    """Is some added error unlike every removed one (another first line): new whatever the order?"""
+    heads = {(file, code, message.split("\n", 1)[0]) for file, code, message in removed}
+    return any((file, code, message.split("\n", 1)[0]) not in heads for file, code, message in added)
 
 
 def _total(problems: dict[str, Counter]) -> int:

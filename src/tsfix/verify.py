@@ -146,6 +146,9 @@ class Verifier:
         self.graph = ImportGraph(service.root)
         self._baseline: dict[str, list[LsDiagnostic]] = {}
         self._exports: dict[str, tuple[str, ...] | None] = {}
+        #: edits that add errors, by (files after, files edited or with a target): the same edits
+        #: proposed for another error of those files add them again (one check per run)
+        self._breaking: dict[tuple, tuple[Counter, Counter, list[str]]] = {}
         # Set by the caller: files other than the error's own must be sources of the program (a model
         # may propose edits to vite.config.ts or package.json; such a candidate is invalid).
         self.sources: ProgramSources | None = None
@@ -227,6 +230,10 @@ class Verifier:
         edited = sorted(set(after) | {t.file for t in targets})
         wanted = Counter(t.key for t in targets)
         stage_ms: dict[str, float] = {}
+        key = (tuple(sorted(after.items())), tuple(edited))
+        if seen is None and key in self._breaking:
+            old, new, files = self._breaking[key]
+            return verdict(old, new, wanted, files, _ms(started), stage_ms, 0)
         exports_before = {path: self.baseline_exports(path) for path in after if self.graph.importers(path)}
         old = self._problems(edited)
         try:
@@ -273,6 +280,8 @@ class Verifier:
         finally:
             for path in after:
                 self.service.reset(path)
+        if new - old:
+            self._breaking[key] = (old, new, files)
         return verdict(old, new, wanted, files, _ms(started), stage_ms, skipped)
 
     def _problems(
@@ -299,6 +308,7 @@ class Verifier:
         compiler's own run reports, and the benchmark counts as a new error."""
         for path in after:
             self.service.reset(path)
+        self.service.forget()
         found = Counter(d.key for path in edited for d in self.service.diagnostics(path) if d.is_problem)
         if importers:
             for path in after:

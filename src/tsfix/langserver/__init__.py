@@ -118,6 +118,7 @@ class LanguageService(ABC):
         #: answers about the program as on disk (no file edited in memory), by question: asked again
         #: after an edit, TypeScript would answer from a new checker, which costs a check
         self._answers: dict[tuple, Any] = {}
+        self._fresh = False  # see forget()
 
     # ------------------------------------------------------------------ paths
 
@@ -155,6 +156,7 @@ class LanguageService(ABC):
         if old != text:
             self.texts[path] = text
             self._call(lambda: self._change(path, old, text))
+            self._fresh = False
             if text == self._disk[path]:
                 self._edited.discard(path)
             else:
@@ -167,10 +169,10 @@ class LanguageService(ABC):
 
     def reload(self, path: str) -> None:
         """The file changed on disk (tsfix apply wrote it): read it again and check that text."""
+        self._answers.clear()  # the program on disk is another
         if path in self.texts:
             text = source_text(self.absolute(path).read_bytes())
             self._disk[path] = text
-            self._answers.clear()
             self.set_text(path, text)
             self._edited.discard(path)
 
@@ -178,8 +180,7 @@ class LanguageService(ABC):
 
     def diagnostics(self, path: str) -> list[LsDiagnostic]:
         """Syntactic and semantic diagnostics of one file, as it is in memory."""
-        self.open(path)
-        return self._call(lambda: self._diagnostics(path))
+        return list(self._asked(("diagnostics", path), lambda: self._diagnostics(path)))
 
     def code_fixes(self, diagnostic: LsDiagnostic) -> list[CodeFix]:
         self.open(diagnostic.file)
@@ -203,12 +204,18 @@ class LanguageService(ABC):
         """Names TypeScript would complete at a position (e.g. the members after `obj.`)."""
         return list(self._asked(("completions", path, at), lambda: self._completions(path, at)))
 
+    def forget(self) -> None:
+        """Ask anew until a file is edited (and keep those answers): what TypeScript elaborates
+        below an error's first line depends on what its checker did before, and
+        tsfix.verify._problems_in_order asks a fresh program in a given order."""
+        self._fresh = True
+
     def _asked(self, question: tuple, request: Callable[[], T]) -> T:
         """The answer, kept while every file is as on disk (see _answers)."""
         self.open(question[1])
         if self._edited:
             return self._call(request)
-        if question not in self._answers:
+        if self._fresh or question not in self._answers:
             self._answers[question] = self._call(request)
         return self._answers[question]
 
