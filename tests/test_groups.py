@@ -321,15 +321,19 @@ def test_a_failing_batch_takes_the_fixes_that_cannot_have_caused_the_new_error_f
     verifier: Verifier,
 ) -> None:
     """The batch adds an error in the shop's file: the fix in kind.ts (which the shop does not
-    import) cannot have caused it and is taken first; the shop's fixes are then split in halves."""
+    import) cannot have caused it and is taken first — as the failed check found kind.ts, with no
+    check of its own; the shop's fixes are then split in halves."""
     kind = Candidate("search", (TextEdit("src/kind.ts", Position(2, 26), Position(2, 32), "0"),), "0")
     rows = [
         row(1, scripted(2, 21, 24, "1"), 0.9),
         row(2, scripted(3, 21, 24, "name.nope"), 0.8),  # b: no such member
         row(3, kind, 0.7),
     ]
+    verifier.baseline(SHOP), verifier.baseline("src/kind.ts")
+    calls = checks(verifier)
     result = verify_together(verifier, rows, verifier.service.disk_text)
     assert [s.id for s in result.chosen] == [3, 1]
+    assert calls.count("src/kind.ts") == 1  # in the batch that failed only
     assert [(s.id, why.split(" in ")[0]) for s, why in result.skipped] == [
         (2, "together with more confident fixes it adds TS2339")
     ]

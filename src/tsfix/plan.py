@@ -258,10 +258,9 @@ def verify_together(
     """Choose, in priority order, the suggestions that are still right together.
 
     Each suggestion was verified on its own; two can contradict each other (one renames a
-    declaration, another renames a use to the old name). So they are added in order to what is
-    already chosen, and one is taken only if, with everything chosen so far, no error appears that
-    the project did not have and the number of errors still goes down. The rest are skipped with
-    the reason. Nothing is written; the language service's copies are restored.
+    declaration, another a use to the old name). So they are added in order to what is chosen, one
+    taken only if with all chosen so far no error appears that the project did not have and fewer
+    remain; the rest are skipped with the reason. The language service's copies are restored.
 
     Each addition re-checks only the files it changes, and their importers where it changes what a
     file exports (as tsfix.verify does): every other file's problems are those of what was chosen
@@ -270,23 +269,23 @@ def verify_together(
     add nothing and remove as many errors as each did alone (so that no fix rides on another's
     effect); a batch that fails is split — the fixes that edit a file where an error appeared, or a
     file it imports (directly or not), go after the rest, which cannot have caused it and most often
-    holds at once (should one of the rest conflict otherwise with a more confident one of those, the
-    other is left out); else in halves, the more confident half first — down to single suggestions.
+    holds, then as the failed check found it where that is known (_Chosen.known), else checked (a
+    conflict of the rest with a more confident one of those leaves that one out); else in halves,
+    the more confident half first — down to single suggestions.
     With `until` (a time.monotonic() deadline), a batch is begun only when a check as long as the
     longest so far (`check_s` before the first) ends before it; what is not is left out.
     """
-    chosen: list[SuggestionRow] = []
-    skipped: list[tuple[SuggestionRow, str]] = []
+    chosen, skipped = list[SuggestionRow](), list[tuple[SuggestionRow, str]]()
     state, checks = _Chosen(verifier), list[float]()  # and how long each check took
     unique, copies = _unique(suggestions)
 
     def add(batch: list[SuggestionRow]) -> None:
-        """The batch together, with one check of each file it changes; halves when that fails."""
+        """The batch together, with one check of each file it changes; split when that fails."""
         if until is not None and time.monotonic() + max(checks, default=check_s) > until:
             skipped.extend((s, "not combined: the time for combining fixes ran out") for s in batch)
             return
         attempt = plan([*chosen, *batch], read)
-        state.added = Counter()
+        state.added, state.failed = Counter(), None
         if len(attempt.chosen) == len(chosen) + len(batch):
             began = time.monotonic()
             if len(batch) > 1:
@@ -308,7 +307,8 @@ def verify_together(
         blamed = {file for file, _, _ in state.added}
         suspects = [s for s in batch if any(blamed & state.reach(e["file"]) for e in s.edits)]
         if suspects and len(suspects) < len(batch):
-            add([s for s in batch if s not in suspects])
+            if not _taken_as_known(state, chosen, [s for s in batch if s not in suspects], read):
+                add([s for s in batch if s not in suspects])
             add(suspects)
             return
         add(batch[: len(batch) // 2])
@@ -328,6 +328,20 @@ def verify_together(
     result = plan(chosen, read)
     result.skipped = skipped + result.skipped
     return result
+
+
+def _taken_as_known(
+    state: _Chosen, chosen: list[SuggestionRow], rest: list[SuggestionRow], read: Callable[[str], str]
+) -> bool:
+    """The rest of a refused batch, taken without a check where the refused check says what their
+    files hold (_Chosen.known)."""
+    attempt = plan([*chosen, *rest], read)
+    if len(attempt.chosen) == len(chosen) + len(rest) and state.known(
+        attempt.after, sum(_removes(s) for s in rest)
+    ):
+        chosen.extend(rest)
+        return True
+    return False
 
 
 def _unique(
@@ -362,6 +376,10 @@ class _Chosen:
         self.texts: dict[str, str] = {}  # the service's copy of each file the chosen ones edit
         self.exports: dict[str, tuple[str, ...] | None] = {}  # the exported types of files with importers
         self.added: Counter = Counter()  # the errors the last refused addition would have added
+        #: the last refused addition: its files, each checked file's problems, its exported types
+        self.failed: tuple[dict[str, str], dict[str, Counter], dict[str, tuple[str, ...] | None]] | None = (
+            None
+        )
         self._reach: dict[str, set[str]] = {}
 
     def add(self, after: dict[str, str], fewer: int = 1, batch: bool = False) -> str | None:
@@ -402,9 +420,40 @@ class _Chosen:
         for path in changed:  # back to the chosen ones only
             self._back(path)
         self.added = added
+        self.failed = (after, trial, exports)
         if added:
             return f"together with more confident fixes it adds {_describe(added)}"
         return "together with more confident fixes it removes no further error"
+
+    def known(self, after: dict[str, str], fewer: int) -> bool:
+        """Take the files as `after` has them without a check, when the last refused addition's
+        check says what they hold: `after` is that addition less some of its fixes, every file those
+        fixes alone edited exports what it exports as chosen (no other file sees them go), and none
+        imports a file whose exports the rest change. Its other files' problems are those that check
+        found, those files' are as chosen."""
+        if self.failed is None:
+            return False
+        tried, trial, exports = self.failed
+        changed = {p: t for p, t in after.items() if self.texts.get(p) != t}
+        dropped = {p for p, t in tried.items() if self.texts.get(p) != t} - changed.keys()
+        moved = {p for p in exports if exports[p] is None or exports[p] != self.exports.get(p)}
+        if (
+            any(tried.get(p) != t for p, t in changed.items())
+            or dropped & moved
+            or any(dropped & self.verifier.graph.importers(p) for p in moved)
+        ):
+            return False
+        now = {**trial, **{p: self.now[p] for p in dropped}}
+        if sum(now.values(), Counter()) - sum(self.before.values(), Counter()):
+            return False
+        if _total(now) > _total(self.now) - fewer:
+            return False
+        for path, text in changed.items():
+            self.service.set_text(path, text)
+        self.now = now
+        self.texts.update(changed)
+        self.exports.update({p: exports[p] for p in changed if p in exports})
+        return True
 
     def reach(self, path: str) -> set[str]:
         """The file and every file that imports it, directly or through others."""
