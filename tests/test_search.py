@@ -342,6 +342,40 @@ def test_a_budget_that_runs_out_is_reported(make_project, cli, ts_version) -> No
     assert "ran out of budget" in table.output and "--max-candidates" in table.output
 
 
+def test_a_long_shot_is_begun_only_where_it_fits_the_errors_budget() -> None:
+    """Pure logic (Suggester._verify with a scripted verifier): a first candidate is always
+    checked while the budget allows; one asked for later (a long shot), like an alternative to a
+    verified fix, only when a check as long as the recent ones ends inside the error's budget."""
+    from types import SimpleNamespace
+
+    from tsfix.budget import Budget
+    from tsfix.fixers.candidate import Candidate
+    from tsfix.suggest import Suggester
+    from tsfix.verify import Verification
+
+    checked: list[str] = []
+
+    def verify(candidate, target):
+        checked.append(candidate.description)
+        return Verification(False, False, [], 1, 1, [], elapsed_ms=4000)
+
+    scripted = SimpleNamespace(
+        verifier=SimpleNamespace(verify=verify),
+        options=SimpleNamespace(allow_suppressions=False),
+        verify_ms=[],
+        _seconds=4.0,  # recent checks took 4 s
+        _ranked=lambda cs: cs,
+    )
+    shot = [Candidate("search", (), "await x", long_shot=True)]
+    budget = Budget(24, 3.0)
+    assert Suggester._verify(scripted, shot, None, budget, later=True) == []  # type: ignore[arg-type]
+    assert checked == [] and budget.untried == 1
+    first = Suggester._verify(scripted, shot, None, Budget(24, 3.0))  # type: ignore[arg-type]
+    assert checked == ["await x"] and len(first) == 1
+    roomy = Suggester._verify(scripted, shot, None, Budget(24, 30.0), later=True)  # type: ignore[arg-type]
+    assert checked == ["await x", "await x"] and len(roomy) == 1
+
+
 def test_a_wrong_argument_becomes_the_literal_the_file_passes_there_elsewhere(
     make_project, cli, ts_version
 ) -> None:

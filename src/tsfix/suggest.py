@@ -154,10 +154,12 @@ class Suggester:
         target: LsDiagnostic,
         budget: Budget,
         known: dict[int, Verification] | None = None,
+        later: bool = False,
     ) -> list[tuple[Candidate, Verification]]:
         """Verify candidates best first, while the error's budget lasts; once one verifies, long
         shots (Candidate.long_shot) are not tried. Those `known` (verified with other errors' by
-        prepare, by id) are taken as they are: their check is paid for."""
+        prepare, by id) are taken as they are: their check is paid for. An alternative to a verified
+        fix, or one asked for `later` (long shots), is begun only where it fits the budget."""
         results = []
         found = False
         for c in self._ranked(candidates):
@@ -165,7 +167,7 @@ class Suggester:
                 continue
             v = (known or {}).get(id(c))
             # an alternative to a verified fix only where it fits: it changes the confidence only
-            if v is None and not (budget.fits(self._seconds) if found else budget.allows()):
+            if v is None and not (budget.fits(self._seconds) if found or later else budget.allows()):
                 budget.untried += 1
                 continue
             budget.used += 1
@@ -305,7 +307,7 @@ class Suggester:
             later = self._candidates(deferring, replace(ctx, long_shots=True), notes)
             tried = {id(c) for c in found}
             found = merge_identical([*found, *later], self.verifier)
-            results += self._verify([c for c in found if id(c) not in tried], target, budget)
+            results += self._verify([c for c in found if id(c) not in tried], target, budget, later=True)
         if self.models and not late and not any(v.verified for _, v in results):
             budget.renew()  # the model's candidates get a budget of their own
             models = self._candidates(self.models, ctx, notes)
