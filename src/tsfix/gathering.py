@@ -53,8 +53,7 @@ class Gathering:
             for key in fresh:
                 if until is not None and time.monotonic() > until:
                     return
-                if n not in self._asking[key].found:
-                    self._step(key, n)
+                self._step(key, n)
 
     def finish(
         self, contexts: Mapping[int | str, FixContext]

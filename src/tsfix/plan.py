@@ -22,7 +22,7 @@ from tsfix.errors import UsageError
 from tsfix.exports import exported_types
 from tsfix.records import SUGGESTABLE_STATUSES, ErrorRow, SuggestionRow
 from tsfix.store import Store
-from tsfix.verify import Verifier, problems, reelaborated
+from tsfix.verify import Verifier, problems, reelaborated, unlike
 
 # What happened to each selected fix. `failed` is a fix tsfix could not apply safely (its file changed
 # under it, is read-only or gone, or it broke something and was rolled back); `pending` is one left for
@@ -408,7 +408,7 @@ class _Chosen:
         base = sum(self.before.values(), Counter())
         added = sum(trial.values(), Counter()) - base
         removed = base - sum(trial.values(), Counter())
-        if added and reelaborated(added, removed) and not (batch and _unlike(added, removed)):
+        if added and reelaborated(added, removed) and not (batch and unlike(added, removed)):
             self.before.update(self._in_order(changed, exports, files))  # as Verifier.check does
             base = sum(self.before.values(), Counter())
             added = sum(trial.values(), Counter()) - base
@@ -496,12 +496,6 @@ class _Chosen:
     def restore(self) -> None:
         for path in self.texts.keys() | self.before.keys():
             self.service.reset(path)
-
-
-def _unlike(added: Counter, removed: Counter) -> bool:
-    """Is some added error unlike every removed one (another first line): new whatever the order?"""
-    heads = {(file, code, message.split("\n", 1)[0]) for file, code, message in removed}
-    return any((file, code, message.split("\n", 1)[0]) not in heads for file, code, message in added)
 
 
 def _total(problems: dict[str, Counter]) -> int:

@@ -361,8 +361,17 @@ def problems(diagnostics: Iterable[LsDiagnostic]) -> Counter:
 
 def reelaborated(added: Counter, removed: Counter) -> bool:
     """Is some added error one that was there before with other lines below its first line?"""
-    heads = {(file, code, message.split("\n", 1)[0]) for file, code, message in removed}
-    return any((file, code, message.split("\n", 1)[0]) in heads for file, code, message in added)
+    return bool(_heads(added) & _heads(removed))
+
+
+def unlike(added: Counter, removed: Counter) -> bool:
+    """Is some added error unlike every removed one (another first line): new whatever the order?"""
+    return bool(_heads(added) - _heads(removed))
+
+
+def _heads(errors: Counter) -> set[tuple[str, str, str]]:
+    """The errors as (file, code, first line of the message)."""
+    return {(file, code, message.split("\n", 1)[0]) for file, code, message in errors}
 
 
 def _gone(old: Counter, new: Counter, wanted: Counter) -> bool:
